@@ -1,0 +1,77 @@
+package io.antidote.nn;
+
+import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Adam with bias correction and L2 weight decay added to the gradient (PyTorch's Adam, not AdamW). */
+public final class Adam extends Optimizer {
+    /** Adam hyper-parameters; the learning rate comes from the schedule. */
+    public record Options(double lr, double beta1, double beta2, double eps, double weightDecay) {
+        public static Options reference(double lr) { return new Options(lr, 0.9, 0.999, 1e-8, 0); }
+    }
+
+    private final Options o;
+    private final List<Tensor> m = new ArrayList<>();
+    private final List<Tensor> v = new ArrayList<>();
+
+    Adam(List<String> names, List<Tensor> params, Options o) {
+        super(names, params, o.lr());
+        this.o = o;
+        for (Tensor p : params) {
+            m.add(torch.zeros_like(p));
+            v.add(torch.zeros_like(p));
+        }
+    }
+
+    @Override
+    void step() {
+        steps++;
+        double bc1 = 1 - Math.pow(o.beta1(), steps);
+        double bc2 = 1 - Math.pow(o.beta2(), steps);
+        Scalar one_b1 = new Scalar(1 - o.beta1());
+        Scalar b2 = new Scalar(o.beta2());
+        Scalar one_b2 = new Scalar(1 - o.beta2());
+        Scalar stepSize = new Scalar(-lr / bc1);
+        Scalar eps = new Scalar(o.eps());
+        Scalar invSqrtBc2 = new Scalar(1.0 / Math.sqrt(bc2));
+        for (int i = 0; i < params.size(); i++) {
+            Tensor p = params.get(i);
+            Tensor g = p.grad();
+            if (!g.defined()) continue;
+            if (o.weightDecay() != 0) g = g.add(p, new Scalar(o.weightDecay()));
+            m.get(i).lerp_(g, one_b1);
+            v.get(i).mul_(b2).addcmul_(g, g, one_b2);
+            Tensor denom = v.get(i).sqrt().mul_(invSqrtBc2).add_(eps);
+            p.addcdiv_(m.get(i), denom, stepSize);
+        }
+    }
+
+    @Override
+    public Map<String, TensorData> state() {
+        Map<String, TensorData> s = new LinkedHashMap<>();
+        for (int i = 0; i < params.size(); i++) {
+            s.put(names.get(i) + "/exp_avg", Tensors.toData(m.get(i)));
+            s.put(names.get(i) + "/exp_avg_sq", Tensors.toData(v.get(i)));
+        }
+        s.put("__steps__", TensorData.ofFloats(new float[]{steps}, 1));
+        return s;
+    }
+
+    @Override
+    public void loadState(Map<String, TensorData> s) {
+        for (int i = 0; i < params.size(); i++) {
+            TensorData a = s.get(names.get(i) + "/exp_avg");
+            TensorData b = s.get(names.get(i) + "/exp_avg_sq");
+            if (a != null) Tensors.copyInto(m.get(i), a);
+            if (b != null) Tensors.copyInto(v.get(i), b);
+        }
+        TensorData st = s.get("__steps__");
+        if (st != null) steps = (long) st.floats()[0];
+    }
+}

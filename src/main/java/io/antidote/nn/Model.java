@@ -1,0 +1,297 @@
+package io.antidote.nn;
+
+import io.antidote.BadInputException;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.StringTensorDict;
+import org.bytedeco.pytorch.StringTensorDictItem;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptional;
+import org.bytedeco.pytorch.global.torch;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+
+/**
+ * A network plus its numeric mode, seen from outside nn only through Java arrays: train steps,
+ * evaluation, state dictionaries. Every call scopes its native temporaries so memory stays flat.
+ */
+public final class Model implements AutoCloseable {
+    /** Result of one optimisation step: mean loss, correct predictions and the per-example losses. */
+    public record StepResult(double loss, int correct, float[] losses) {}
+
+    /** Evaluation of a batch: per-example cross-entropy, predicted class and logits (row-major n×classes). */
+    public record Output(float[] losses, int[] predictions, float[] logits) {}
+
+    private final String arch;
+    private final int numClasses;
+    private final int height, width, channels;
+    private final Precision precision;
+    private final Network net;
+    private float[] mean, std;
+
+    private Model(String arch, int numClasses, int h, int w, int c, Precision precision, Network net) {
+        this.arch = arch;
+        this.numClasses = numClasses;
+        this.height = h;
+        this.width = w;
+        this.channels = c;
+        this.precision = precision;
+        this.net = net;
+        if (precision == Precision.BF16) {
+            // channels-last weights let oneDNN pick its fast bf16 kernels without reorders every step
+            try (PointerScope s = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
+                for (Tensor p : net.parameters().get()) {
+                    if (p.dim() == 4) p.set_data(p.contiguous(torch.MemoryFormat.ChannelsLast));
+                }
+            }
+        }
+    }
+
+    /** Builds a freshly initialised network; the seed fixes the initial weights. */
+    public static Model create(String arch, int numClasses, long seed, Precision precision) {
+        return create(arch, numClasses, 32, 32, 3, seed, precision);
+    }
+
+    public static Model create(String arch, int numClasses, int h, int w, int c, long seed, Precision precision) {
+        Engine.seed(seed);
+        if (c != 3) throw new BadInputException("model '" + arch + "' takes 3-channel images, the data has " + c);
+        return new Model(arch, numClasses, h, w, c, precision, Architectures.build(arch, numClasses));
+    }
+
+    public String arch() { return arch; }
+    public int numClasses() { return numClasses; }
+    public Precision precision() { return precision; }
+
+    /** Per-channel mean/std applied to pixel/255 before the network (null for none, the ABL/NAD default). */
+    public void normalization(float[] mean, float[] std) {
+        this.mean = mean;
+        this.std = std;
+    }
+
+    public long parameterCount() {
+        long n = 0;
+        try (PointerScope s = new PointerScope()) {
+            for (Tensor p : net.parameters().get()) n += p.numel();
+        }
+        return n;
+    }
+
+    public List<String> parameterNames() {
+        List<String> out = new ArrayList<>();
+        try (PointerScope s = new PointerScope()) {
+            StringTensorDict d = net.named_parameters();
+            for (long i = 0; i < d.size(); i++) out.add(d.get(i).key().getString());
+        }
+        return out;
+    }
+
+    public List<String> tapNames() { return net.tapNames(); }
+    public String headName() { return net.headName(); }
+
+    public Sgd sgd(Sgd.Options o) { return sgd(o, n -> true); }
+
+    /** SGD over the parameters whose names pass the filter (e.g. only the head for last-layer fine-tuning). */
+    public Sgd sgd(Sgd.Options o, Predicate<String> which) {
+        List<String> names = new ArrayList<>();
+        List<Tensor> params = new ArrayList<>();
+        selectParams(which, names, params);
+        return new Sgd(names, params, o);
+    }
+
+    public Adam adam(Adam.Options o, Predicate<String> which) {
+        List<String> names = new ArrayList<>();
+        List<Tensor> params = new ArrayList<>();
+        selectParams(which, names, params);
+        return new Adam(names, params, o);
+    }
+
+    private void selectParams(Predicate<String> which, List<String> names, List<Tensor> params) {
+        StringTensorDict d = net.named_parameters();
+        for (long i = 0; i < d.size(); i++) {
+            StringTensorDictItem it = d.get(i);
+            String name = it.key().getString();
+            if (which.test(name)) {
+                names.add(name);
+                params.add(it.value());
+            }
+        }
+        if (names.isEmpty()) throw new BadInputException("no parameter of model '" + arch + "' matches the selection");
+    }
+
+    private Tensor input(byte[] nhwc, int n) {
+        Tensor x = Tensors.images(nhwc, n, height, width, channels);
+        if (mean != null) {
+            Tensor m = Tensors.floats(mean, channels).view(1, channels, 1, 1);
+            Tensor s = Tensors.floats(std, channels).view(1, channels, 1, 1);
+            x = x.sub(m).div(s);
+        }
+        return precision == Precision.BF16 ? x.contiguous(torch.MemoryFormat.ChannelsLast) : x.contiguous();
+    }
+
+    /** Enters bf16 autocast by hand: libtorch has no guard object for it in these bindings. */
+    private void autocastOn() {
+        if (precision != Precision.BF16) return;
+        torch.set_autocast_dtype(torch.kCPU(), torch.ScalarType.BFloat16);
+        torch.set_autocast_enabled(torch.kCPU(), true);
+        torch.increment_nesting();
+    }
+
+    private void autocastOff() {
+        if (precision != Precision.BF16) return;
+        // the cast-weight cache must be dropped on leaving, or stale bf16 copies of updated weights are reused
+        if (torch.decrement_nesting() == 0) torch.clear_cache();
+        torch.set_autocast_enabled(torch.kCPU(), false);
+    }
+
+    private static Tensor perExampleCe(Tensor logits, Tensor y) {
+        return torch.cross_entropy_loss(logits.to(torch.ScalarType.Float), y, new TensorOptional(), 0L, -100L, 0.0);
+    }
+
+    /**
+     * One optimisation step on a batch in train mode. Weights (may be null) multiply the
+     * per-example losses: negative entries ascend on those examples while the rest descend.
+     */
+    public StepResult trainStep(Optimizer opt, byte[] nhwc, int n, int[] labels, float[] weights, Objective objective) {
+        try (PointerScope scope = new PointerScope()) {
+            net.train(true);
+            zeroGrad();
+            Tensor x = input(nhwc, n);
+            Tensor y = Tensors.longs(labels, n);
+            Tensor logits;
+            Tensor lv;
+            autocastOn();
+            try {
+                logits = net.forward(x);
+                lv = perExampleCe(logits, y);
+            } finally {
+                autocastOff();
+            }
+            Tensor per = weights == null ? lv : lv.mul(Tensors.floats(weights, n));
+            Tensor mean = per.mean();
+            Tensor loss;
+            if (objective instanceof Objective.Ascent) {
+                loss = mean.neg();
+            } else if (objective instanceof Objective.LocalGradientAscent l) {
+                loss = mean.sub(new Scalar(l.gamma())).sign().detach().mul(mean);
+            } else if (objective instanceof Objective.Flooding f) {
+                loss = mean.sub(new Scalar(f.level())).abs().add(new Scalar(f.level()));
+            } else {
+                loss = mean;
+            }
+            loss.backward();
+            try (NoGradGuard g = new NoGradGuard()) {
+                opt.step();
+            }
+            float[] losses = Tensors.toFloats(lv);
+            long[] pred = Tensors.toLongs(logits.argmax(new org.bytedeco.pytorch.LongOptional(1), false));
+            int correct = 0;
+            for (int i = 0; i < n; i++) if (pred[i] == labels[i]) correct++;
+            return new StepResult(loss.item_double(), correct, losses);
+        }
+    }
+
+    private void zeroGrad() {
+        for (Tensor p : net.parameters().get()) {
+            Tensor g = p.grad();
+            if (g.defined()) g.zero_();
+        }
+    }
+
+    /** Forward pass in eval mode (running BN statistics), no gradients. */
+    public Output evaluate(byte[] nhwc, int n, int[] labels) {
+        try (PointerScope scope = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
+            net.train(false);
+            Tensor x = input(nhwc, n);
+            Tensor logits;
+            autocastOn();
+            try {
+                logits = net.forward(x).to(torch.ScalarType.Float);
+            } finally {
+                autocastOff();
+            }
+            float[] losses = labels == null ? null : Tensors.toFloats(perExampleCe(logits, Tensors.longs(labels, n)));
+            long[] pred = Tensors.toLongs(logits.argmax(new org.bytedeco.pytorch.LongOptional(1), false));
+            int[] p = new int[n];
+            for (int i = 0; i < n; i++) p[i] = (int) pred[i];
+            return new Output(losses, p, Tensors.toFloats(logits));
+        }
+    }
+
+    /** Parameters and buffers by their PyTorch-style names, row-major, fp32 (num_batches_tracked int64). */
+    public Map<String, TensorData> stateDict() {
+        Map<String, TensorData> out = new LinkedHashMap<>();
+        try (PointerScope s = new PointerScope()) {
+            StringTensorDict p = net.named_parameters();
+            for (long i = 0; i < p.size(); i++) out.put(p.get(i).key().getString(), Tensors.toData(p.get(i).value()));
+            StringTensorDict b = net.named_buffers();
+            for (long i = 0; i < b.size(); i++) out.put(b.get(i).key().getString(), Tensors.toData(b.get(i).value()));
+        }
+        return out;
+    }
+
+    /** Loads values in place; strict mode rejects missing and unexpected names. */
+    public void loadStateDict(Map<String, TensorData> state, boolean strict) {
+        try (PointerScope s = new PointerScope()) {
+            Map<String, Tensor> own = new LinkedHashMap<>();
+            StringTensorDict p = net.named_parameters();
+            for (long i = 0; i < p.size(); i++) own.put(p.get(i).key().getString(), p.get(i).value());
+            StringTensorDict b = net.named_buffers();
+            for (long i = 0; i < b.size(); i++) own.put(b.get(i).key().getString(), b.get(i).value());
+            if (strict) {
+                for (String k : own.keySet()) {
+                    if (!state.containsKey(k)) throw new BadInputException("weights lack tensor '" + k + "' of model '" + arch + "'");
+                }
+                for (String k : state.keySet()) {
+                    if (!own.containsKey(k)) throw new BadInputException("weights hold tensor '" + k + "' unknown to model '" + arch + "'");
+                }
+            }
+            for (Map.Entry<String, Tensor> e : own.entrySet()) {
+                TensorData d = state.get(e.getKey());
+                if (d == null) continue;
+                try {
+                    Tensors.copyInto(e.getValue(), d);
+                } catch (BadInputException ex) {
+                    throw new BadInputException("tensor '" + e.getKey() + "': " + ex.getMessage());
+                }
+            }
+        }
+    }
+
+    /** An independent model with the same architecture, mode and values (Module.clone() does not work on Java modules). */
+    public Model copy() {
+        Model m = new Model(arch, numClasses, height, width, channels, precision, Architectures.build(arch, numClasses));
+        m.normalization(mean, std);
+        m.loadStateDict(stateDict(), true);
+        return m;
+    }
+
+    public void save(Path file, Map<String, String> metadata) throws IOException {
+        Map<String, String> meta = new LinkedHashMap<>();
+        if (metadata != null) meta.putAll(metadata);
+        meta.put("antidote.arch", arch);
+        meta.put("antidote.classes", Integer.toString(numClasses));
+        SafeTensors.write(file, stateDict(), meta);
+    }
+
+    /** Loads weights saved by Antidote or converted from the reference PyTorch code (same names). */
+    public void load(Path file) {
+        SafeTensors.Contents c = SafeTensors.read(file);
+        try {
+            loadStateDict(Architectures.fromReferenceNames(arch, c.tensors()), true);
+        } catch (BadInputException e) {
+            throw new BadInputException(file + ": " + e.getMessage());
+        }
+    }
+
+    @Override
+    public void close() {
+        net.close();
+    }
+}

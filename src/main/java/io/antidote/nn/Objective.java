@@ -1,0 +1,22 @@
+package io.antidote.nn;
+
+/**
+ * How a batch's per-example cross-entropies become the scalar that is back-propagated: plain mean,
+ * ABL's local gradient ascent sign(l - gamma)·l, flooding |l - b| + b, or pure ascent -l.
+ * Per-example weights (signs included) multiply the losses before the mean.
+ */
+public sealed interface Objective {
+    /** Mean cross-entropy (weighted when weights are given). */
+    record CrossEntropy() implements Objective {}
+
+    /** ABL's LGA on the batch mean: descend while above gamma, ascend below it. */
+    record LocalGradientAscent(double gamma) implements Objective {}
+
+    /** Flooding (Ishida et al.) at level b: same gradients as LGA with gamma = b. */
+    record Flooding(double level) implements Objective {}
+
+    /** Gradient ascent on the mean cross-entropy (ABL unlearning). */
+    record Ascent() implements Objective {}
+
+    static Objective crossEntropy() { return new CrossEntropy(); }
+}

@@ -1,0 +1,38 @@
+package io.antidote.nn;
+
+import org.bytedeco.pytorch.Tensor;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Updates a model's trainable tensors from their gradients; learning rates are set from outside by
+ * a schedule, and the state round-trips through checkpoints as plain tensors.
+ */
+public abstract class Optimizer {
+    protected final List<String> names;
+    protected final List<Tensor> params;
+    protected double lr;
+    protected long steps;
+
+    protected Optimizer(List<String> names, List<Tensor> params, double lr) {
+        this.names = names;
+        this.params = params;
+        this.lr = lr;
+    }
+
+    public void setLearningRate(double lr) { this.lr = lr; }
+    public double learningRate() { return lr; }
+    public long steps() { return steps; }
+
+    /** Applies one update; called under no-grad by the model after backward. */
+    abstract void step();
+
+    /** Buffers by "paramName/bufferName", plus the step count under "__steps__". */
+    public abstract Map<String, TensorData> state();
+
+    public abstract void loadState(Map<String, TensorData> state);
+
+    /** Names of the parameters this optimiser updates. */
+    public List<String> parameterNames() { return names; }
+}

@@ -1,0 +1,70 @@
+package io.antidote.nn;
+
+import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * SGD with PyTorch semantics: weight decay added to the gradient, momentum buffer b = m·b + g
+ * (dampening 0, b = g on the first step), Nesterov direction g + m·b.
+ */
+public final class Sgd extends Optimizer {
+    /** SGD hyper-parameters; the learning rate comes from the schedule. */
+    public record Options(double lr, double momentum, boolean nesterov, double weightDecay) {
+        public static Options reference() { return new Options(0.1, 0.9, true, 1e-4); }
+    }
+
+    private final Options o;
+    private final List<Tensor> buffers = new ArrayList<>();
+
+    Sgd(List<String> names, List<Tensor> params, Options o) {
+        super(names, params, o.lr());
+        this.o = o;
+        for (Tensor p : params) buffers.add(torch.zeros_like(p));
+    }
+
+    @Override
+    void step() {
+        Scalar mom = new Scalar(o.momentum());
+        Scalar wd = new Scalar(o.weightDecay());
+        Scalar neglr = new Scalar(-lr);
+        for (int i = 0; i < params.size(); i++) {
+            Tensor p = params.get(i);
+            Tensor g = p.grad();
+            if (!g.defined()) continue;
+            if (o.weightDecay() != 0) g = g.add(p, wd);
+            Tensor d = g;
+            if (o.momentum() != 0) {
+                Tensor b = buffers.get(i);
+                // zero-initialised buffer makes the first step b = g, as PyTorch's lazy init does
+                b.mul_(mom).add_(g);
+                d = o.nesterov() ? g.add(b, mom) : b;
+            }
+            p.add_(d, neglr);
+        }
+        steps++;
+    }
+
+    @Override
+    public Map<String, TensorData> state() {
+        Map<String, TensorData> m = new LinkedHashMap<>();
+        for (int i = 0; i < params.size(); i++) m.put(names.get(i) + "/momentum", Tensors.toData(buffers.get(i)));
+        m.put("__steps__", TensorData.ofFloats(new float[]{steps}, 1));
+        return m;
+    }
+
+    @Override
+    public void loadState(Map<String, TensorData> state) {
+        for (int i = 0; i < params.size(); i++) {
+            TensorData t = state.get(names.get(i) + "/momentum");
+            if (t != null) Tensors.copyInto(buffers.get(i), t);
+        }
+        TensorData s = state.get("__steps__");
+        if (s != null) steps = (long) s.floats()[0];
+    }
+}

@@ -1,0 +1,117 @@
+package io.antidote.nn;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class ModelTest {
+    @Test
+    void parameterCountsMatchTheReferences() {
+        try (Model wrn = Model.create("wrn-16-1", 10, 1, Precision.FP32);
+             Model r18 = Model.create("resnet18", 10, 1, Precision.FP32)) {
+            assertEquals(175_066, wrn.parameterCount());
+            assertEquals(11_173_962, r18.parameterCount());
+        }
+    }
+
+    @Test
+    void wrnStateDictUsesTheReferenceKeyNames() {
+        try (Model wrn = Model.create("wrn-16-1", 10, 1, Precision.FP32)) {
+            Map<String, TensorData> s = wrn.stateDict();
+            assertTrue(s.containsKey("conv1.weight"));
+            assertTrue(s.containsKey("block1.layer.0.bn1.running_mean"));
+            assertTrue(s.containsKey("block2.layer.0.convShortcut.weight"));
+            assertFalse(s.containsKey("block1.layer.0.convShortcut.weight"), "first unit of group 1 is an identity unit");
+            assertTrue(s.containsKey("block3.layer.1.bn2.num_batches_tracked"));
+            assertArrayEquals(new long[]{10, 64}, s.get("fc.weight").shape());
+        }
+    }
+
+    @Test
+    void safetensorsRoundTripRestoresEveryTensorAndPredictions(@TempDir Path dir) throws Exception {
+        byte[] x = randomImages(8, 3);
+        try (Model a = Model.create("wrn-16-1", 10, 7, Precision.FP32);
+             Model b = Model.create("wrn-16-1", 10, 8, Precision.FP32)) {
+            Sgd opt = a.sgd(Sgd.Options.reference());
+            a.trainStep(opt, x, 8, new int[]{0, 1, 2, 3, 4, 5, 6, 7}, null, Objective.crossEntropy());
+            Path f = dir.resolve("w.safetensors");
+            a.save(f, Map.of("seed", "7"));
+            assertNotEquals(a.stateDict(), b.stateDict());
+            b.load(f);
+            assertEquals(a.stateDict(), b.stateDict());
+            assertArrayEquals(a.evaluate(x, 8, null).logits(), b.evaluate(x, 8, null).logits());
+            assertEquals("7", SafeTensors.read(f).metadata().get("seed"));
+        }
+    }
+
+    @Test
+    void loadingWeightsOfAnotherArchitectureFailsWithOneLine(@TempDir Path dir) throws Exception {
+        try (Model a = Model.create("wrn-16-1", 10, 7, Precision.FP32);
+             Model b = Model.create("wrn-16-2", 10, 8, Precision.FP32)) {
+            Path f = dir.resolve("w.safetensors");
+            a.save(f, null);
+            var e = assertThrows(io.antidote.BadInputException.class, () -> b.load(f));
+            assertTrue(e.getMessage().startsWith(f.toString()), e.getMessage());
+            assertFalse(e.getMessage().contains("\n"));
+        }
+    }
+
+    @Test
+    void sgdMatchesTheNesterovFormulaByHand() {
+        // one step from known weights: w1 = w0 - lr * (g' + m * g') with g' = g + wd * w0 on the first step
+        try (Model m = Model.create("wrn-16-1", 10, 3, Precision.FP32)) {
+            byte[] x = randomImages(4, 5);
+            int[] y = {1, 2, 3, 4};
+            Map<String, TensorData> w0 = m.stateDict();
+            Sgd plain = m.sgd(new Sgd.Options(0.0, 0.0, false, 0.0), n -> n.equals("fc.bias"));
+            // lr 0: the step leaves weights unchanged but lets us read the gradient through a second model
+            m.trainStep(plain, x, 4, y, null, Objective.crossEntropy());
+            assertEquals(w0.get("fc.bias"), m.stateDict().get("fc.bias"));
+            Model c = m.copy();
+            Sgd nest = c.sgd(new Sgd.Options(0.5, 0.9, true, 0.1), n -> n.equals("fc.bias"));
+            Model d = m.copy();
+            Sgd unit = d.sgd(new Sgd.Options(1.0, 0.0, false, 0.0), n -> n.equals("fc.bias"));
+            c.trainStep(nest, x, 4, y, null, Objective.crossEntropy());
+            d.trainStep(unit, x, 4, y, null, Objective.crossEntropy());
+            float[] b0 = w0.get("fc.bias").floats();
+            float[] bUnit = d.stateDict().get("fc.bias").floats();
+            float[] bNest = c.stateDict().get("fc.bias").floats();
+            for (int i = 0; i < b0.length; i++) {
+                double g = b0[i] - bUnit[i];          // plain gradient
+                double gp = g + 0.1 * b0[i];          // weight decay
+                double expected = b0[i] - 0.5 * (gp + 0.9 * gp);
+                assertEquals(expected, bNest[i], 1e-5);
+            }
+            c.close();
+            d.close();
+        }
+    }
+
+    @Test
+    void trainingReducesLossOnAFixedBatchInBothPrecisions() {
+        byte[] x = randomImages(32, 11);
+        int[] y = new int[32];
+        for (int i = 0; i < 32; i++) y[i] = i % 10;
+        for (Precision p : Precision.values()) {
+            try (Model m = Model.create("wrn-16-1", 10, 2, p)) {
+                Sgd opt = m.sgd(new Sgd.Options(0.05, 0.9, true, 0));
+                double first = m.trainStep(opt, x, 32, y, null, Objective.crossEntropy()).loss();
+                double last = first;
+                for (int i = 0; i < 30; i++) last = m.trainStep(opt, x, 32, y, null, Objective.crossEntropy()).loss();
+                assertTrue(last < first * 0.5, p + ": loss " + first + " -> " + last);
+            }
+        }
+    }
+
+    static byte[] randomImages(int n, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        byte[] x = new byte[n * 32 * 32 * 3];
+        for (int i = 0; i < x.length; i++) x[i] = (byte) r.nextInt(256);
+        return x;
+    }
+}
