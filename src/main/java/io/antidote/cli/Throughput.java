@@ -51,10 +51,4 @@ final class Throughput {
         return -1;
     }
 
-    public static void main(String[] args) {
-        for (Precision p : new Precision[]{Precision.FP32, Precision.BF16}) {
-            Result r = measure("wrn-16-1", p, 128, 20, 3, 5);
-            System.out.printf("%s %.1f img/s rss %s%n", p, r.imagesPerSecond(), r.rssPerEpochKb());
-        }
-    }
 }

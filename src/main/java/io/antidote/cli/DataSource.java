@@ -1,0 +1,68 @@
+package io.antidote.cli;
+
+import io.antidote.BadInputException;
+import io.antidote.data.CifarReader;
+import io.antidote.data.DataPaths;
+import io.antidote.data.GtsrbReader;
+import io.antidote.data.ImageFolderReader;
+import io.antidote.data.ImageSet;
+import io.antidote.data.Synthetic;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Function;
+
+/** Resolves a `--data` value ("kind[:location]") into a train and a test set; one line registers a kind. */
+final class DataSource {
+    /** A train/test pair. */
+    record Split(ImageSet train, ImageSet test) {}
+
+    private static final Map<String, Function<String, Split>> KINDS = new LinkedHashMap<>();
+
+    static {
+        KINDS.put("synthetic", loc -> {
+            Synthetic.Config c = loc == null ? Synthetic.Config.defaults() : Synthetic.Config.defaults().withSeed(Long.parseLong(loc));
+            return new Split(Synthetic.train(c), Synthetic.test(c));
+        });
+        KINDS.put("cifar10", loc -> {
+            Path p = loc == null ? DataPaths.cifar10() : Path.of(loc);
+            if (!Files.exists(p)) {
+                throw new BadInputException(p + ": CIFAR-10 not found; see README.md (Data) for how to get it, or pass --data cifar10:DIR");
+            }
+            return new Split(CifarReader.cifar10(p, true), CifarReader.cifar10(p, false));
+        });
+        KINDS.put("cifar100", loc -> new Split(CifarReader.cifar100(need(loc, "cifar100"), true), CifarReader.cifar100(need(loc, "cifar100"), false)));
+        KINDS.put("gtsrb", loc -> new Split(GtsrbReader.train(need(loc, "gtsrb")), GtsrbReader.test(need(loc, "gtsrb"))));
+        KINDS.put("folder", loc -> {
+            Path[] p = pair(loc, "folder");
+            return new Split(ImageFolderReader.read(p[0]), ImageFolderReader.read(p[1]));
+        });
+        // NPZ_PENDING
+    }
+
+    private DataSource() {}
+
+    static Split resolve(String spec) {
+        int colon = spec.indexOf(':');
+        String kind = colon < 0 ? spec : spec.substring(0, colon);
+        String loc = colon < 0 ? null : spec.substring(colon + 1);
+        Function<String, Split> f = KINDS.get(kind);
+        if (f == null) throw new BadInputException("--data '" + spec + "': unknown kind '" + kind + "'; known: " + String.join(", ", KINDS.keySet()));
+        return f.apply(loc);
+    }
+
+    private static Path need(String loc, String kind) {
+        if (loc == null) throw new BadInputException("--data " + kind + " needs a location: " + kind + ":PATH");
+        Path p = Path.of(loc);
+        if (!Files.exists(p)) throw new BadInputException(p + ": no such file or directory (--data " + kind + ")");
+        return p;
+    }
+
+    private static Path[] pair(String loc, String kind) {
+        String[] parts = loc == null ? new String[0] : loc.split(",");
+        if (parts.length != 2) throw new BadInputException("--data " + kind + " needs TRAIN,TEST locations: " + kind + ":TRAIN,TEST");
+        return new Path[]{need(parts[0], kind), need(parts[1], kind)};
+    }
+}

@@ -1,0 +1,39 @@
+package io.antidote.cli;
+
+import io.antidote.eval.Metrics;
+import io.antidote.nn.Model;
+import io.antidote.nn.Precision;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+/** `antidote eval`: clean accuracy of saved weights on a data set's test split. */
+@Command(name = "eval", mixinStandardHelpOptions = true, description = "Evaluate saved weights (safetensors) on a test set.")
+final class EvalCommand implements Callable<Integer> {
+    @Option(names = "--weights", required = true, description = "A .safetensors file written by Antidote or converted from PyTorch.")
+    Path weights;
+
+    @Option(names = "--model", defaultValue = "wrn-16-1")
+    String model;
+
+    @Option(names = "--data", defaultValue = "synthetic")
+    String data;
+
+    @Option(names = "--precision", defaultValue = "fp32")
+    String precision;
+
+    @Override
+    public Integer call() {
+        if (!Files.isRegularFile(weights)) throw new io.antidote.BadInputException(weights + ": no such weights file");
+        DataSource.Split d = DataSource.resolve(data);
+        try (Model m = Model.create(model, d.test().numClasses(), d.test().height(), d.test().width(), d.test().channels(), 0, Precision.parse(precision))) {
+            m.load(weights);
+            Metrics.Scores s = Metrics.score(m, d.test(), null, -1, 256);
+            System.out.printf("%s on %s (%d images): %s%n", weights, d.test().name(), d.test().size(), Runs.describe(s));
+        }
+        return 0;
+    }
+}

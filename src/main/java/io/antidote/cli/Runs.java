@@ -1,0 +1,107 @@
+package io.antidote.cli;
+
+import io.antidote.data.ImageSet;
+import io.antidote.eval.Metrics;
+import io.antidote.nn.Engine;
+import io.antidote.nn.Model;
+import io.antidote.nn.Optimizer;
+import io.antidote.report.RunDirectory;
+import io.antidote.train.Checkpoint;
+import io.antidote.train.Progress;
+import io.antidote.train.TrainConfig;
+import io.antidote.train.Trainer;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/** Shared steps of the commands: provenance, a training stage with per-epoch evaluation, result files. */
+final class Runs {
+    private Runs() {}
+
+    /** Seed, versions, data checksum and precision: written into every result. */
+    static Map<String, Object> provenance(long seed, ImageSet train, ImageSet test, Model model) {
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("antidote", "0.1.0");
+        p.put("engine", Engine.version());
+        p.put("java", System.getProperty("java.version"));
+        p.put("device", Engine.device());
+        p.put("threads", Engine.threads());
+        p.put("precision", model.precision().label());
+        p.put("seed", seed);
+        p.put("train_data", train.name());
+        p.put("train_sha256", train.sha256());
+        p.put("test_data", test.name());
+        p.put("test_sha256", test.sha256());
+        return p;
+    }
+
+    static Map<String, Object> scores(Metrics.Scores s) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("ca", s.cleanAccuracy());
+        if (!Double.isNaN(s.cleanAccuracyNonTarget())) m.put("ca_non_target", s.cleanAccuracyNonTarget());
+        if (!Double.isNaN(s.attackSuccessRate())) m.put("asr", s.attackSuccessRate());
+        m.put("clean_loss", s.cleanLoss());
+        if (!Double.isNaN(s.poisonLoss())) m.put("poison_loss", s.poisonLoss());
+        return m;
+    }
+
+    static String describe(Metrics.Scores s) {
+        String r = String.format(Locale.ROOT, "CA %.2f%%", 100 * s.cleanAccuracy());
+        if (!Double.isNaN(s.attackSuccessRate())) r += String.format(Locale.ROOT, "  ASR %.2f%%", 100 * s.attackSuccessRate());
+        return r;
+    }
+
+    /**
+     * Trains one stage with a checkpoint in the run directory (resumed when present), evaluating CA
+     * (and ASR when a poisoned test set is given) after each epoch into metrics.jsonl.
+     */
+    static Metrics.Scores trainStage(String stage, RunDirectory run, Model model, Optimizer opt, ImageSet train, TrainConfig cfg,
+                                     Trainer.Hooks extra, ImageSet test, ImageSet poisonedTest, int target, PrintStream out) {
+        Checkpoint ckpt = new Checkpoint(run.resolve(stage + ".ckpt.safetensors"));
+        if (ckpt.exists()) {
+            int done = Integer.parseInt(ckpt.metadata().getOrDefault("epochs_done", "0"));
+            run.truncateMetrics(stage, done);
+            out.printf("%s: resuming after epoch %d of %d%n", stage, done, cfg.epochs());
+        }
+        Trainer.Hooks hooks = new Trainer.Hooks() {
+            @Override
+            public io.antidote.nn.Objective objective(int epoch) { return extra.objective(epoch); }
+
+            @Override
+            public float[] weights(int epoch, int[] positions) { return extra.weights(epoch, positions); }
+
+            @Override
+            public void afterEpoch(Trainer.EpochStats s, Model m) {
+                extra.afterEpoch(s, m);
+                Metrics.Scores sc = Metrics.score(m, test, poisonedTest, target, 256);
+                Map<String, Object> rec = new LinkedHashMap<>();
+                rec.put("stage", stage);
+                rec.put("epoch", s.epoch() + 1);
+                rec.put("lr", s.lr());
+                rec.put("train_loss", s.loss());
+                rec.put("train_acc", s.accuracy());
+                rec.put("seconds", s.seconds());
+                rec.put("images_per_second", s.images() / s.seconds());
+                rec.putAll(scores(sc));
+                run.appendMetrics(rec);
+                out.printf("%s epoch %d/%d: loss %.4f  %s%n", stage, s.epoch() + 1, cfg.epochs(), s.loss(), describe(sc));
+            }
+        };
+        Trainer.train(model, opt, train, cfg, hooks, ckpt, new Progress(System.err, false), -1);
+        return Metrics.score(model, test, poisonedTest, target, 256);
+    }
+
+    static void saveModel(RunDirectory run, String name, Model model, Map<String, Object> provenance) {
+        Map<String, String> meta = new LinkedHashMap<>();
+        provenance.forEach((k, v) -> meta.put("antidote." + k, String.valueOf(v)));
+        try {
+            model.save(run.resolve(name), meta);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
