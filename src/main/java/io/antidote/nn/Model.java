@@ -119,7 +119,8 @@ public final class Model implements AutoCloseable {
             String name = it.key().getString();
             if (which.test(name)) {
                 names.add(name);
-                params.add(it.value());
+                // a Tensor handle of its own: the dict entry dies with the dict
+                params.add(new Tensor(it.value()));
             }
         }
         if (names.isEmpty()) throw new BadInputException("no parameter of model '" + arch + "' matches the selection");
