@@ -17,7 +17,7 @@ import java.util.concurrent.Callable;
 /** `antidote demo`: the whole story on built-in synthetic data, no files needed. */
 @Command(name = "demo", mixinStandardHelpOptions = true, description = "Train WRN-16-1 on the built-in synthetic set and print clean accuracy.")
 final class DemoCommand implements Callable<Integer> {
-    @Option(names = "--epochs", defaultValue = "8")
+    @Option(names = "--epochs", defaultValue = "10")
     int epochs;
 
     @Option(names = "--seed", defaultValue = "1")

@@ -13,7 +13,7 @@ public final class Synthetic {
 
     /** Size, seed and difficulty: noise std in pixel units and the minimum colour contrast of shape vs background. */
     public record Config(int trainSize, int testSize, long seed, double noise, int minContrast, boolean distractor) {
-        public static Config defaults() { return new Config(5000, 1000, 2021, 28.0, 60, true); }
+        public static Config defaults() { return new Config(5000, 1000, 2021, 22.0, 70, true); }
         public Config withSeed(long s) { return new Config(trainSize, testSize, s, noise, minContrast, distractor); }
         public Config withSizes(int train, int test) { return new Config(train, test, seed, noise, minContrast, distractor); }
     }
