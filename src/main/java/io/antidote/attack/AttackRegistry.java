@@ -17,6 +17,8 @@ public final class AttackRegistry {
     static {
         register("badnets", LabelMode.ALL2ONE, BadNets::create);
         register("trojan", LabelMode.ALL2ONE, Trojan::create);
+        register("blend", LabelMode.ALL2ONE, Blend::create);
+        register("sig", LabelMode.CLEAN_LABEL, Sig::create);
     }
 
     private AttackRegistry() {}
