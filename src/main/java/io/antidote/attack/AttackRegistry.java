@@ -19,6 +19,8 @@ public final class AttackRegistry {
         register("trojan", LabelMode.ALL2ONE, Trojan::create);
         register("blend", LabelMode.ALL2ONE, Blend::create);
         register("sig", LabelMode.CLEAN_LABEL, Sig::create);
+        register("wanet", LabelMode.ALL2ONE, WaNet::create);
+        register("refool", LabelMode.CLEAN_LABEL, Refool::create);
     }
 
     private AttackRegistry() {}
