@@ -18,12 +18,14 @@ import java.util.SplittableRandom;
  * <ul>
  * <li>ghost: layer = (1 - beta) r + beta shift(r, dy, dx), beta in [0.15, 0.5], dy and dx in
  * [1, max_offset] (zero fill); the two weights sum to 1 so the ghost does not brighten the layer;</li>
- * <li>focal: layer = Gaussian blur of r, sigma in [sigma_min, sigma_max] (default the paper's [1, 5]),
- * border pixels repeated;</li>
+ * <li>focal: layer = Gaussian blur of r, sigma in [sigma_min, sigma_max] (default [1, 5], the paper's
+ * range), border pixels repeated;</li>
  * </ul>
  * then out = truncate(clip(image + strength x layer, 0, 255)) with strength in
- * [strength_min, strength_max], default [0.05, 0.45]: faint to strong reflections, a range like the
- * one the authors draw the reflection weight from. {@code mixed} picks one model per sample.
+ * [strength_min, strength_max], default [0.05, 0.45]. {@code mixed} picks one model per sample.
+ * The sigma range is the paper's; the strength, ghost weight and offset ranges are our choices for
+ * 32 x 32 images (faint to clearly visible reflections, ghosts a few pixels apart), not values
+ * checked against the authors' code.
  */
 public final class Refool implements Attack {
 
