@@ -67,6 +67,7 @@ final class Runs {
             run.truncateMetrics(stage, done);
             out.printf("%s: resuming after epoch %d of %d%n", stage, done, cfg.epochs());
         }
+        EpochRecorder rec = new EpochRecorder(run, test, poisonedTest, target, cfg.epochs(), out);
         Trainer.Hooks hooks = new Trainer.Hooks() {
             @Override
             public io.antidote.nn.Objective objective(int epoch) { return extra.objective(epoch); }
@@ -77,22 +78,44 @@ final class Runs {
             @Override
             public void afterEpoch(Trainer.EpochStats s, Model m) {
                 extra.afterEpoch(s, m);
-                Metrics.Scores sc = Metrics.score(m, test, poisonedTest, target, 256);
-                Map<String, Object> rec = new LinkedHashMap<>();
-                rec.put("stage", stage);
-                rec.put("epoch", s.epoch() + 1);
-                rec.put("lr", s.lr());
-                rec.put("train_loss", s.loss());
-                rec.put("train_acc", s.accuracy());
-                rec.put("seconds", s.seconds());
-                rec.put("images_per_second", s.images() / s.seconds());
-                rec.putAll(scores(sc));
-                run.appendMetrics(rec);
-                out.printf("%s epoch %d/%d: loss %.4f  %s%n", stage, s.epoch() + 1, cfg.epochs(), s.loss(), describe(sc));
+                rec.record(stage, s, m);
             }
         };
         Trainer.train(model, opt, train, cfg, hooks, ckpt, new Progress(System.err, false), -1);
         return Metrics.score(model, test, poisonedTest, target, 256);
+    }
+
+    /** Evaluates CA (and ASR) after an epoch of any stage, appends it to metrics.jsonl and prints one line. */
+    static final class EpochRecorder {
+        private final RunDirectory run;
+        private final ImageSet test, poisonedTest;
+        private final int target, epochs;
+        private final PrintStream out;
+
+        EpochRecorder(RunDirectory run, ImageSet test, ImageSet poisonedTest, int target, int epochs, PrintStream out) {
+            this.run = run;
+            this.test = test;
+            this.poisonedTest = poisonedTest;
+            this.target = target;
+            this.epochs = epochs;
+            this.out = out;
+        }
+
+        Metrics.Scores record(String stage, Trainer.EpochStats s, Model m) {
+            Metrics.Scores sc = Metrics.score(m, test, poisonedTest, target, 256);
+            Map<String, Object> rec = new LinkedHashMap<>();
+            rec.put("stage", stage);
+            rec.put("epoch", s.epoch() + 1);
+            rec.put("lr", s.lr());
+            rec.put("train_loss", s.loss());
+            rec.put("train_acc", s.accuracy());
+            rec.put("seconds", s.seconds());
+            rec.put("images_per_second", s.images() / s.seconds());
+            rec.putAll(scores(sc));
+            run.appendMetrics(rec);
+            out.printf("%s epoch %d%s: loss %.4f  %s%n", stage, s.epoch() + 1, epochs > 0 ? "/" + epochs : "", s.loss(), describe(sc));
+            return sc;
+        }
     }
 
     static void saveModel(RunDirectory run, String name, Model model, Map<String, Object> provenance) {

@@ -1,0 +1,234 @@
+package io.antidote.defense;
+
+import io.antidote.BadInputException;
+import io.antidote.data.Augmentation;
+import io.antidote.data.ImageSet;
+import io.antidote.nn.Model;
+import io.antidote.nn.Objective;
+import io.antidote.nn.Optimizer;
+import io.antidote.nn.TensorData;
+import io.antidote.train.Checkpoint;
+import io.antidote.train.Inference;
+import io.antidote.train.Progress;
+import io.antidote.train.Schedule;
+import io.antidote.train.TrainConfig;
+import io.antidote.train.Trainer;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+
+/**
+ * Anti-Backdoor Learning (Li et al., NeurIPS 2021): isolate the examples a model learns fastest
+ * under local gradient ascent, then unlearn them. Stage 2 runs as the reference code does
+ * (fine-tune on the rest, then ascend on the isolated set) or as the paper's joint objective.
+ */
+public final class Abl {
+    /** How stage 2 uses the isolated set. */
+    public enum Unlearning { REFERENCE, JOINT, ASCENT_ONLY }
+
+    /** All ABL knobs; presets give the reference code's and the paper's values. */
+    public record Config(int isolationEpochs, double isolationLr, boolean flooding, double gamma, boolean isolationAugment,
+                         double isolationRatio, Unlearning unlearning, int finetuneEpochs, double finetuneLr, int finetuneDecayEpoch,
+                         int unlearnEpochs, double unlearnLr, int batchSize, double momentum, double weightDecay,
+                         double stopMargin, long seed) {
+        public Config {
+            if (!(isolationRatio > 0 && isolationRatio < 1)) throw new BadInputException("isolation ratio " + isolationRatio + " is outside (0, 1)");
+            if (isolationEpochs < 1) throw new BadInputException("isolation epochs " + isolationEpochs + " must be >= 1");
+        }
+
+        /** The reference repository: flooding at 0.5, 10 isolation epochs, fine-tune 60 then 4 ascent epochs at 5e-4. */
+        public static Config reference(long seed) {
+            return new Config(10, 0.1, true, 0.5, false, 0.01, Unlearning.REFERENCE, 60, 0.1, 40, 4, 5e-4, 128, 0.9, 1e-4, 0.10, seed);
+        }
+
+        /** The paper: turning epoch 20 with LGA; the second stage as one joint objective. */
+        public static Config paper(long seed) {
+            return new Config(20, 0.1, false, 0.5, false, 0.01, Unlearning.JOINT, 60, 0.1, 40, 4, 5e-4, 128, 0.9, 1e-4, 0.10, seed);
+        }
+
+        public Config withEpochs(int isolation, int finetune, int decayAt, int unlearn) {
+            return new Config(isolation, isolationLr, flooding, gamma, isolationAugment, isolationRatio, unlearning, finetune, finetuneLr,
+                    decayAt, unlearn, unlearnLr, batchSize, momentum, weightDecay, stopMargin, seed);
+        }
+
+        public Config withUnlearning(Unlearning u) {
+            return new Config(isolationEpochs, isolationLr, flooding, gamma, isolationAugment, isolationRatio, u, finetuneEpochs, finetuneLr,
+                    finetuneDecayEpoch, unlearnEpochs, unlearnLr, batchSize, momentum, weightDecay, stopMargin, seed);
+        }
+
+        public Config withUnlearnLr(double lr) {
+            return new Config(isolationEpochs, isolationLr, flooding, gamma, isolationAugment, isolationRatio, unlearning, finetuneEpochs, finetuneLr,
+                    finetuneDecayEpoch, unlearnEpochs, lr, batchSize, momentum, weightDecay, stopMargin, seed);
+        }
+    }
+
+    /** Precision and recall of an isolated set against the ground-truth poison flags. */
+    public record Isolation(int[] positions, int poisonedInside, int poisonedTotal) {
+        public double precision() { return positions.length == 0 ? Double.NaN : (double) poisonedInside / positions.length; }
+        public double recall() { return poisonedTotal == 0 ? Double.NaN : (double) poisonedInside / poisonedTotal; }
+    }
+
+    /** Receives every epoch of every stage (for metrics), and isolation quality after each isolation epoch. */
+    public interface Listener {
+        void epoch(String stage, Trainer.EpochStats stats, Model model);
+
+        default void isolation(int epoch, Isolation iso, float[] losses) {}
+
+        default void note(String message) { System.out.println(message); }
+    }
+
+    /** What ABL did: the isolated set, whether the stop rule fired, and the final model's state. */
+    public record Result(Isolation isolation, boolean stoppedEarly, String stopReason, int unlearnEpochsRun) {}
+
+    private Abl() {}
+
+    /**
+     * Ranks every example by its cross-entropy under the model (eval mode, one batched pass, labels
+     * as stored) and returns the positions of the lowest `ratio` fraction; ties go to the lower index.
+     */
+    public static Isolation isolate(Model model, ImageSet data, double ratio, int batch, float[][] lossesOut) {
+        float[] loss = Inference.predict(model, data, batch).losses();
+        if (lossesOut != null) lossesOut[0] = loss;
+        int k = (int) Math.floor(data.size() * ratio);
+        int[] order = IntStream.range(0, data.size()).boxed()
+                .sorted(Comparator.<Integer>comparingDouble(i -> loss[i]).thenComparingInt(i -> i))
+                .mapToInt(Integer::intValue).toArray();
+        int[] picked = Arrays.copyOf(order, k);
+        int inside = 0;
+        for (int p : picked) if (data.poisoned(p)) inside++;
+        return new Isolation(picked, inside, data.poisonedCount());
+    }
+
+    /** Runs both stages on `model` (freshly initialised) in place; checkpoints go to `dir` when given. */
+    public static Result run(Model model, ImageSet poisoned, Config c, Path dir, Listener listener, Progress progress) {
+        // Stage 1: isolation with LGA / flooding on the batch-mean loss, no augmentation, fixed order.
+        TrainConfig iso = new TrainConfig(c.isolationEpochs(), c.batchSize(), "sgd", c.isolationLr(), c.momentum(), true,
+                c.weightDecay(), new Schedule.Constant(), c.isolationAugment() ? Augmentation.ablNad() : Augmentation.none(),
+                false, false, c.seed());
+        Objective lga = c.flooding() ? new Objective.Flooding(c.gamma()) : new Objective.LocalGradientAscent(c.gamma());
+        final Isolation[] last = new Isolation[1];
+        Trainer.train(model, Trainer.optimizer(model, iso, n -> true), poisoned, iso, new Trainer.Hooks() {
+            @Override
+            public Objective objective(int epoch) { return lga; }
+
+            @Override
+            public void afterEpoch(Trainer.EpochStats s, Model m) {
+                float[][] l = new float[1][];
+                last[0] = isolate(m, poisoned, c.isolationRatio(), 512, l);
+                listener.isolation(s.epoch(), last[0], l[0]);
+                listener.epoch("isolation", s, m);
+            }
+        }, checkpoint(dir, "isolation"), progress, -1);
+        Isolation isolated = last[0] != null ? last[0] : isolate(model, poisoned, c.isolationRatio(), 512, null);
+        listener.note(String.format(java.util.Locale.ROOT, "isolated %d examples: %d poisoned (precision %.2f%%, recall %.2f%%)",
+                isolated.positions().length, isolated.poisonedInside(), 100 * isolated.precision(), 100 * isolated.recall()));
+
+        boolean[] isIso = new boolean[poisoned.size()];
+        for (int p : isolated.positions()) isIso[p] = true;
+        int[] otherPos = IntStream.range(0, poisoned.size()).filter(i -> !isIso[i]).toArray();
+        ImageSet other = poisoned.subset(poisoned.name() + "-other", otherPos);
+        ImageSet isoSet = poisoned.subset(poisoned.name() + "-isolated", isolated.positions());
+
+        // One optimiser shared by fine-tuning and unlearning, as in the reference (momentum carries over).
+        TrainConfig ft = new TrainConfig(c.finetuneEpochs(), c.batchSize(), "sgd", c.finetuneLr(), c.momentum(), true, c.weightDecay(),
+                new Schedule.MultiStep(new int[]{c.finetuneDecayEpoch()}, 0.1), Augmentation.ablNad(), true, false, c.seed() + 1);
+        Optimizer opt = Trainer.optimizer(model, ft, n -> true);
+        if (c.unlearning() == Unlearning.REFERENCE && c.finetuneEpochs() > 0) {
+            Trainer.train(model, opt, other, ft, stageHooks("finetune", listener), checkpoint(dir, "finetune"), progress, -1);
+        } else if (c.unlearning() == Unlearning.JOINT && c.finetuneEpochs() > 0) {
+            // paper: descend on the rest and ascend on the isolated examples in the same steps
+            Trainer.train(model, opt, poisoned, ft, new Trainer.Hooks() {
+                @Override
+                public float[] weights(int epoch, int[] positions) {
+                    float[] w = new float[positions.length];
+                    for (int i = 0; i < w.length; i++) w[i] = isIso[positions[i]] ? -1f : 1f;
+                    return w;
+                }
+
+                @Override
+                public void afterEpoch(Trainer.EpochStats s, Model m) { listener.epoch("joint", s, m); }
+            }, checkpoint(dir, "joint"), progress, -1);
+        }
+
+        if (c.unlearning() == Unlearning.JOINT) return new Result(isolated, false, null, 0);
+        return unlearn(model, opt, isoSet, other, c, dir, listener, progress, isolated);
+    }
+
+    /**
+     * Gradient ascent on the isolated set, one epoch at a time, stopped when accuracy on a clean
+     * slice (drawn from the non-isolated data) falls by more than the margin or a loss is NaN;
+     * the best model before the fall is restored.
+     */
+    static Result unlearn(Model model, Optimizer opt, ImageSet isoSet, ImageSet other, Config c, Path dir, Listener listener,
+                          Progress progress, Isolation isolated) {
+        int[] slicePos = io.antidote.data.BatchLoader.shuffledOrder(other.size(), c.seed() + 7);
+        ImageSet slice = other.subset(other.name() + "-slice", Arrays.copyOf(slicePos, Math.min(1000, other.size())));
+        double base = sliceAccuracy(model, slice);
+        Map<String, TensorData> best = model.stateDict();
+        TrainConfig ul = new TrainConfig(1, c.batchSize(), "sgd", c.unlearnLr(), c.momentum(), true, c.weightDecay(),
+                new Schedule.Constant(), Augmentation.none(), true, false, c.seed() + 2);
+        String reason = null;
+        int ran = 0;
+        for (int e = 0; e < c.unlearnEpochs(); e++) {
+            TrainConfig one = new TrainConfig(1, ul.batchSize(), "sgd", ul.lr(), ul.momentum(), true, ul.weightDecay(), ul.schedule(),
+                    ul.augmentation(), true, false, c.seed() + 100 + e);
+            final int epoch = e;
+            final double[] lastLoss = {0};
+            Trainer.train(model, opt, isoSet, one, new Trainer.Hooks() {
+                @Override
+                public Objective objective(int ep) { return new Objective.Ascent(); }
+
+                @Override
+                public void afterEpoch(Trainer.EpochStats s, Model m) {
+                    lastLoss[0] = s.loss();
+                    listener.epoch("unlearning", new Trainer.EpochStats(epoch, s.lr(), s.loss(), s.accuracy(), s.images(), s.seconds()), m);
+                }
+            }, null, progress, -1);
+            ran++;
+            double acc = sliceAccuracy(model, slice);
+            if (Double.isNaN(lastLoss[0]) || Double.isInfinite(lastLoss[0])) {
+                reason = "loss became " + lastLoss[0] + " in unlearning epoch " + (e + 1);
+            } else if (base - acc > c.stopMargin()) {
+                reason = String.format(java.util.Locale.ROOT, "clean-slice accuracy fell from %.2f%% to %.2f%% in unlearning epoch %d",
+                        100 * base, 100 * acc, e + 1);
+            }
+            if (reason != null) {
+                model.loadStateDict(best, true);
+                listener.note("unlearning stopped: " + reason + "; restored the model of epoch " + e);
+                return new Result(isolated, true, reason, ran);
+            }
+            best = model.stateDict();
+        }
+        return new Result(isolated, false, null, ran);
+    }
+
+    private static double sliceAccuracy(Model m, ImageSet slice) {
+        Inference.Predictions p = Inference.predict(m, slice, 512);
+        int ok = 0;
+        for (int i = 0; i < p.size(); i++) if (p.predicted()[i] == p.labels()[i]) ok++;
+        return (double) ok / p.size();
+    }
+
+    private static Trainer.Hooks stageHooks(String stage, Listener l) {
+        return new Trainer.Hooks() {
+            @Override
+            public void afterEpoch(Trainer.EpochStats s, Model m) { l.epoch(stage, s, m); }
+        };
+    }
+
+    private static Checkpoint checkpoint(Path dir, String stage) {
+        return dir == null ? null : new Checkpoint(dir.resolve("abl-" + stage + ".ckpt.safetensors"));
+    }
+
+    /** Positions of an isolated set as a list, for reports. */
+    public static List<Integer> asList(int[] p) {
+        List<Integer> l = new ArrayList<>();
+        for (int i : p) l.add(i);
+        return l;
+    }
+}
