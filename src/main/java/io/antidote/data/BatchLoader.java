@@ -77,14 +77,7 @@ public final class BatchLoader implements Iterator<Batch>, Closeable {
 
     /** The seed of the augmentation generator for sample k of an epoch with the given seed. */
     public static long sampleSeed(long seed, long k) {
-        return mix(mix(seed) + (k + 1) * 0x9E3779B97F4A7C15L);
-    }
-
-    /** A bijective 64-bit scrambler, so nearby (seed, k) pairs give unrelated generators. */
-    private static long mix(long z) {
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        return z ^ (z >>> 31);
+        return Seeds.derive(seed, k);
     }
 
     /** Batches in this epoch. */
