@@ -1,8 +1,8 @@
 package io.antidote.data;
 
+import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -63,7 +63,8 @@ public final class NpyIO {
     }
 
     /**
-     * A C-ordered array: the raw little-endian element bytes and the shape. Equality compares
+     * A C-ordered array: the raw little-endian element bytes and the shape. The data array is
+     * shared, not copied, since image arrays run to hundreds of megabytes. Equality compares
      * contents, so arrays read back from disk can be compared with the ones written.
      */
     public record Array(Dtype dtype, int[] shape, byte[] data) {
@@ -139,7 +140,7 @@ public final class NpyIO {
     /** Reads one .npy file. */
     public static Array read(Path npy) {
         try (InputStream in = Files.newInputStream(npy)) {
-            return parse(npy.toString(), new java.io.BufferedInputStream(in, 1 << 16));
+            return parse(npy.toString(), new BufferedInputStream(in, 1 << 16));
         } catch (IOException e) {
             throw Inputs.io(npy, e);
         }
