@@ -23,7 +23,7 @@ final class DataSource {
 
     static {
         KINDS.put("synthetic", loc -> {
-            Synthetic.Config c = loc == null ? Synthetic.Config.defaults() : Synthetic.Config.defaults().withSeed(Long.parseLong(loc));
+            Synthetic.Config c = loc == null ? Synthetic.Config.defaults() : new Synthetic.Config(5000, 1000, Long.parseLong(loc));
             return new Split(Synthetic.train(c), Synthetic.test(c));
         });
         KINDS.put("cifar10", loc -> {

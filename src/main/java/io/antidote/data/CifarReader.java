@@ -34,6 +34,11 @@ public final class CifarReader {
         return read(dirOrTgz, l, train ? "cifar10-train" : "cifar10-test");
     }
 
+    /** CIFAR-10 from the default location, {@link DataPaths#cifar10()}. */
+    public static ImageSet cifar10(boolean train) {
+        return cifar10(DataPaths.cifar10(), train);
+    }
+
     /**
      * CIFAR-100 with its 100 fine labels (the coarse label is checked, then dropped): train.bin or
      * test.bin from the cifar-100-binary directory, a directory containing it, or

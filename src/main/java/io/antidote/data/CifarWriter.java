@@ -1,12 +1,6 @@
 package io.antidote.data;
 
-import java.io.BufferedOutputStream;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 
 /** Writes an ImageSet in the CIFAR-10 binary record layout so poisoned sets can be handed to other tools. */
 public final class CifarWriter {
@@ -24,36 +18,19 @@ public final class CifarWriter {
         if (set.numClasses() > 256) {
             throw Inputs.bad(file, "a CIFAR label is one byte, " + set.name() + " has " + set.numClasses() + " classes");
         }
-        Path abs = file.toAbsolutePath();
-        Path tmp = abs.resolveSibling(abs.getFileName() + ".part");
         byte[] rec = new byte[1 + CifarReader.IMAGE_BYTES];
         byte[] img = new byte[CifarReader.IMAGE_BYTES];
-        try {
-            if (abs.getParent() != null) Files.createDirectories(abs.getParent());
-            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
-                for (int i = 0; i < set.size(); i++) {
-                    rec[0] = (byte) set.label(i);
-                    set.copyImage(i, img, 0);
-                    for (int p = 0; p < 1024; p++) {
-                        rec[1 + p] = img[p * 3];
-                        rec[1 + 1024 + p] = img[p * 3 + 1];
-                        rec[1 + 2048 + p] = img[p * 3 + 2];
-                    }
-                    out.write(rec);
+        Inputs.writeAtomically(file, out -> {
+            for (int i = 0; i < set.size(); i++) {
+                rec[0] = (byte) set.label(i);
+                set.copyImage(i, img, 0);
+                for (int p = 0; p < 1024; p++) {
+                    rec[1 + p] = img[p * 3];
+                    rec[1 + 1024 + p] = img[p * 3 + 1];
+                    rec[1 + 2048 + p] = img[p * 3 + 2];
                 }
+                out.write(rec);
             }
-            try {
-                Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } catch (IOException e) {
-            try {
-                Files.deleteIfExists(tmp);
-            } catch (IOException ignored) {
-                // the original failure is the one worth reporting
-            }
-            throw Inputs.io(file, e);
-        }
+        });
     }
 }

@@ -2,9 +2,15 @@ package io.antidote.data;
 
 import io.antidote.BadInputException;
 
+import java.io.BufferedOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 
 /** Builds the one-line BadInputException messages shared by the readers. */
 final class Inputs {
@@ -26,5 +32,37 @@ final class Inputs {
 
     static String oneLine(String s) {
         return s.replace("\r\n", " ").replace('\n', ' ').replace('\r', ' ');
+    }
+
+    /** Body of a file write. */
+    interface Body {
+        void writeTo(OutputStream out) throws IOException;
+    }
+
+    /**
+     * Writes beside the target and then moves into place, so a crash never leaves a half-written
+     * data set that a later run would read as valid.
+     */
+    static void writeAtomically(Path file, Body body) {
+        Path abs = file.toAbsolutePath();
+        Path tmp = abs.resolveSibling(abs.getFileName() + ".part");
+        try {
+            if (abs.getParent() != null) Files.createDirectories(abs.getParent());
+            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
+                body.writeTo(out);
+            }
+            try {
+                Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException e) {
+            try {
+                Files.deleteIfExists(tmp);
+            } catch (IOException ignored) {
+                // the original failure is the one worth reporting
+            }
+            throw io(file, e);
+        }
     }
 }

@@ -1,5 +1,6 @@
 package io.antidote.train;
 
+import io.antidote.data.Batch;
 import io.antidote.data.BatchLoader;
 import io.antidote.data.ImageSet;
 import io.antidote.nn.Adam;
@@ -79,7 +80,7 @@ public final class Trainer {
         double lr = cfg.lr();
         try (BatchLoader loader = new BatchLoader(data, order, cfg.batchSize(), cfg.dropLast(), cfg.augmentation(), es)) {
             while (loader.hasNext()) {
-                BatchLoader.Batch b = loader.next();
+                Batch b = loader.next();
                 lr = cfg.schedule().lr(cfg.lr(), epoch + (double) step / steps, cfg.epochs());
                 opt.setLearningRate(lr);
                 float[] w = hooks.weights(epoch, b.positions());
