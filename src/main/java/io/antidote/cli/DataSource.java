@@ -22,10 +22,7 @@ final class DataSource {
     private static final Map<String, Function<String, Split>> KINDS = new LinkedHashMap<>();
 
     static {
-        KINDS.put("synthetic", loc -> {
-            Synthetic.Config c = loc == null ? Synthetic.Config.defaults() : Synthetic.Config.defaults().withSeed(Long.parseLong(loc));
-            return new Split(Synthetic.train(c), Synthetic.test(c));
-        });
+        KINDS.put("synthetic", DataSource::synthetic);
         KINDS.put("cifar10", loc -> {
             Path p = loc == null ? DataPaths.cifar10() : Path.of(loc);
             if (!Files.exists(p)) {
@@ -51,6 +48,35 @@ final class DataSource {
         Function<String, Split> f = KINDS.get(kind);
         if (f == null) throw new BadInputException("--data '" + spec + "': unknown kind '" + kind + "'; known: " + String.join(", ", KINDS.keySet()));
         return f.apply(loc);
+    }
+
+    /** "synthetic[:SEED[:TRAIN:TEST]]": the sizes let tests and quick looks get by with a few images. */
+    private static Split synthetic(String loc) {
+        Synthetic.Config c = Synthetic.Config.defaults();
+        if (loc != null) {
+            String[] f = loc.split(":", -1);
+            if (f.length != 1 && f.length != 3) {
+                throw new BadInputException("--data 'synthetic:" + loc + "': expected synthetic:SEED or synthetic:SEED:TRAIN_SIZE:TEST_SIZE");
+            }
+            c = c.withSeed(integer(loc, "seed", f[0]));
+            if (f.length == 3) c = c.withSizes(size(loc, "train size", f[1]), size(loc, "test size", f[2]));
+        }
+        return new Split(Synthetic.train(c), Synthetic.test(c));
+    }
+
+    private static long integer(String loc, String what, String v) {
+        try {
+            return Long.parseLong(v.trim());
+        } catch (NumberFormatException e) {
+            throw new BadInputException("--data 'synthetic:" + loc + "': " + what + " '" + v + "' is not an integer");
+        }
+    }
+
+    private static int size(String loc, String what, String v) {
+        long n = integer(loc, what, v);
+        // The cap keeps the pixel buffer (n x 3072 bytes) well inside one Java array.
+        if (n < 1 || n > 500_000) throw new BadInputException("--data 'synthetic:" + loc + "': " + what + " " + n + " is outside [1, 500000]");
+        return (int) n;
     }
 
     private static Path need(String loc, String kind) {

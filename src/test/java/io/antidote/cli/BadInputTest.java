@@ -1,0 +1,38 @@
+package io.antidote.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class BadInputTest {
+    /** Exit code 2 and exactly one line on stderr, naming what was wrong. */
+    private static void refused(String expected, String... args) {
+        Cli r = Cli.run(args);
+        assertEquals(2, r.code, () -> "exit code; stderr: " + r.err);
+        String line = r.err.strip();
+        assertFalse(line.contains("\n"), () -> "more than one line: " + r.err);
+        assertTrue(line.startsWith("antidote: "), line);
+        assertTrue(line.contains(expected), () -> "'" + expected + "' not in: " + line);
+        assertFalse(line.contains("Exception"), line);
+    }
+
+    @Test
+    void unknownDataKind(@TempDir Path dir) {
+        refused("--data 'imagenet:/x': unknown kind 'imagenet'", "train", "--data", "imagenet:/x", "--out", dir.resolve("r").toString());
+    }
+
+    @Test
+    void missingDataPath(@TempDir Path dir) {
+        String missing = dir.resolve("absent").toString();
+        refused(missing + ": no such file or directory (--data cifar100)", "train", "--data", "cifar100:" + missing, "--out", dir.resolve("r").toString());
+    }
+
+    @Test
+    void badSyntheticSizes(@TempDir Path dir) {
+        refused("train size 'x' is not an integer", "train", "--data", "synthetic:1:x:5", "--out", dir.resolve("r").toString());
+        refused("test size 0 is outside [1, 500000]", "train", "--data", "synthetic:1:5:0", "--out", dir.resolve("r").toString());
+    }
+}
