@@ -16,8 +16,19 @@ import java.util.function.Function;
 
 /** Resolves a `--data` value ("kind[:location]") into a train and a test set; one line registers a kind. */
 final class DataSource {
-    /** A train/test pair. */
-    record Split(ImageSet train, ImageSet test) {}
+    /** A train/test pair, with what `antidote poison` recorded when the pair was read back from its output. */
+    record Split(ImageSet train, ImageSet test, Poisoning poisoning) {
+        Split(ImageSet train, ImageSet test) {
+            this(train, test, null);
+        }
+    }
+
+    /**
+     * How a training set was poisoned: the triggered test set the ASR is measured on, the label
+     * non-target CA leaves out (-1 for all2all, which has no single target) and a summary for run
+     * records.
+     */
+    record Poisoning(ImageSet poisonedTest, int target, Map<String, Object> summary) {}
 
     private static final Map<String, Function<String, Split>> KINDS = new LinkedHashMap<>();
 

@@ -3,11 +3,14 @@ package io.antidote.cli;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.*;
 
 class BadInputTest {
+    private static final String TINY = "synthetic:1:20:10";
+
     /** Exit code 2 and exactly one line on stderr, naming what was wrong. */
     private static void refused(String expected, String... args) {
         Cli r = Cli.run(args);
@@ -17,6 +20,25 @@ class BadInputTest {
         assertTrue(line.startsWith("antidote: "), line);
         assertTrue(line.contains(expected), () -> "'" + expected + "' not in: " + line);
         assertFalse(line.contains("Exception"), line);
+    }
+
+    @Test
+    void unknownAttack(@TempDir Path dir) {
+        Path run = dir.resolve("run");
+        refused("--attack: unknown attack 'nope'; known: badnets", "train", "--data", TINY, "--attack", "nope", "--out", run.toString());
+        assertFalse(Files.exists(run), "bad input must leave no run directory");
+    }
+
+    @Test
+    void rateAboveOne(@TempDir Path dir) {
+        Path run = dir.resolve("run");
+        refused("--rate 1.5 is outside (0, 1]", "train", "--data", TINY, "--attack", "badnets", "--rate", "1.5", "--out", run.toString());
+        assertFalse(Files.exists(run));
+    }
+
+    @Test
+    void targetOutsideTheClasses(@TempDir Path dir) {
+        refused("--target 12 is outside [0, 10)", "train", "--data", TINY, "--attack", "badnets", "--target", "12", "--out", dir.resolve("r").toString());
     }
 
     @Test
@@ -34,5 +56,10 @@ class BadInputTest {
     void badSyntheticSizes(@TempDir Path dir) {
         refused("train size 'x' is not an integer", "train", "--data", "synthetic:1:x:5", "--out", dir.resolve("r").toString());
         refused("test size 0 is outside [1, 500000]", "train", "--data", "synthetic:1:5:0", "--out", dir.resolve("r").toString());
+    }
+
+    @Test
+    void poisoningOptionsWithoutAnAttack(@TempDir Path dir) {
+        refused("--rate, --target only apply with --attack NAME", "train", "--data", TINY, "--rate", "0.2", "--target", "1", "--out", dir.resolve("r").toString());
     }
 }
