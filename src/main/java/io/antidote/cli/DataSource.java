@@ -47,6 +47,7 @@ final class DataSource {
             Path[] p = pair(loc, "folder");
             return new Split(ImageFolderReader.read(p[0]), ImageFolderReader.read(p[1]));
         });
+        KINDS.put("poisoned", loc -> PoisonedDir.read(need(loc, "poisoned")));
         // NPZ_PENDING
     }
 

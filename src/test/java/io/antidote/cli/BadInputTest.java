@@ -39,6 +39,7 @@ class BadInputTest {
     @Test
     void targetOutsideTheClasses(@TempDir Path dir) {
         refused("--target 12 is outside [0, 10)", "train", "--data", TINY, "--attack", "badnets", "--target", "12", "--out", dir.resolve("r").toString());
+        refused("--target 12 is outside [0, 10)", "poison", "--data", TINY, "--attack", "badnets", "--target", "12", "--out", dir.resolve("p").toString());
     }
 
     @Test
@@ -50,6 +51,12 @@ class BadInputTest {
     void missingDataPath(@TempDir Path dir) {
         String missing = dir.resolve("absent").toString();
         refused(missing + ": no such file or directory (--data cifar100)", "train", "--data", "cifar100:" + missing, "--out", dir.resolve("r").toString());
+        refused(missing + ": no such file or directory (--data poisoned)", "train", "--data", "poisoned:" + missing, "--out", dir.resolve("r").toString());
+    }
+
+    @Test
+    void aDirectoryThatIsNotPoisonOutput(@TempDir Path dir) {
+        refused("no poison.json", "eval", "--weights", "pom.xml", "--data", "poisoned:" + dir);
     }
 
     @Test
@@ -61,5 +68,23 @@ class BadInputTest {
     @Test
     void poisoningOptionsWithoutAnAttack(@TempDir Path dir) {
         refused("--rate, --target only apply with --attack NAME", "train", "--data", TINY, "--rate", "0.2", "--target", "1", "--out", dir.resolve("r").toString());
+    }
+
+    @Test
+    void badLabelModePoolAndParameter(@TempDir Path dir) {
+        String out = dir.resolve("p").toString();
+        refused("--label-mode: label mode 'sideways' is unknown", "poison", "--data", TINY, "--attack", "badnets", "--label-mode", "sideways", "--out", out);
+        refused("--pool: pool TARGET does not fit label mode all2one", "poison", "--data", TINY, "--attack", "badnets", "--pool", "target", "--out", out);
+        refused("--attack-param: unknown parameter 'colour' for attack 'badnets'", "poison", "--data", TINY, "--attack", "badnets",
+                "--attack-param", "colour=red", "--out", out);
+        refused("--attack-param", "poison", "--data", TINY, "--attack", "badnets", "--attack-param", "size", "--out", out);
+        refused("--rate-rule: rate rule 'some' is unknown", "poison", "--data", TINY, "--attack", "badnets", "--rate-rule", "some", "--out", out);
+    }
+
+    @Test
+    void poisonNeedsAnAttackAndAKnownFormat(@TempDir Path dir) {
+        String out = dir.resolve("p").toString();
+        refused("--attack is required; known: badnets", "poison", "--data", TINY, "--out", out);
+        refused("--format 'npz' is unknown; known: cifar", "poison", "--data", TINY, "--attack", "badnets", "--format", "npz", "--out", out);
     }
 }

@@ -43,6 +43,21 @@ class TrainAttackTest {
     }
 
     @Test
+    void trainingOnAPoisonedDirectoryMeasuresItsAsr(@TempDir Path dir) throws Exception {
+        Path data = dir.resolve("data");
+        assertEquals(0, Cli.run("poison", "--data", "synthetic:1:40:20", "--attack", "blend", "--target", "2", "--out", data.toString()).code);
+        Path run = dir.resolve("run");
+        assertEquals(0, Main.run(args("train", "--data", "poisoned:" + data, "--out", run.toString())));
+        Map<?, ?> result = RunDirectory.readJson(run.resolve("result.json"));
+        assertTrue(result.get("asr") instanceof Number, result.toString());
+        assertEquals(4, ((Map<?, ?>) result.get("attack")).get("poisoned"));
+
+        Cli twice = Cli.run(args("train", "--data", "poisoned:" + data, "--attack", "badnets", "--out", dir.resolve("r2").toString()));
+        assertEquals(2, twice.code);
+        assertTrue(twice.err.contains("is poisoned already"), twice.err);
+    }
+
+    @Test
     void withoutAttackTheResultHasNoAsr(@TempDir Path dir) {
         Path run = dir.resolve("run");
         assertEquals(0, Main.run(args("train", "--data", "synthetic:1:40:10", "--out", run.toString())));
