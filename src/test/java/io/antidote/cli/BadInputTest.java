@@ -87,4 +87,12 @@ class BadInputTest {
         refused("--attack is required; known: badnets", "poison", "--data", TINY, "--out", out);
         refused("--format 'npz' is unknown; known: cifar", "poison", "--data", TINY, "--attack", "badnets", "--format", "npz", "--out", out);
     }
+
+    @Test
+    void previewOptions(@TempDir Path dir) {
+        String png = dir.resolve("p.png").toString();
+        refused("--attacks: unknown attack 'nope'", "preview", "--data", TINY, "--attacks", "badnets,nope", "--out", png);
+        refused("--samples 0 must be at least 1", "preview", "--data", TINY, "--samples", "0", "--out", png);
+        refused("--samples 11 exceeds the 10 test images", "preview", "--data", TINY, "--samples", "11", "--out", png);
+    }
 }
