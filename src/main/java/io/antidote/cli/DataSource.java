@@ -6,6 +6,7 @@ import io.antidote.data.DataPaths;
 import io.antidote.data.GtsrbReader;
 import io.antidote.data.ImageFolderReader;
 import io.antidote.data.ImageSet;
+import io.antidote.data.NpyIO;
 import io.antidote.data.Synthetic;
 
 import java.nio.file.Files;
@@ -16,16 +17,24 @@ import java.util.function.Function;
 
 /** Resolves a `--data` value ("kind[:location]") into a train and a test set; one line registers a kind. */
 final class DataSource {
-    /** A train/test pair. */
-    record Split(ImageSet train, ImageSet test) {}
+    /** A train/test pair, with what `antidote poison` recorded when the pair was read back from its output. */
+    record Split(ImageSet train, ImageSet test, Poisoning poisoning) {
+        Split(ImageSet train, ImageSet test) {
+            this(train, test, null);
+        }
+    }
+
+    /**
+     * How a training set was poisoned: the triggered test set the ASR is measured on, the label
+     * non-target CA leaves out (-1 for all2all, which has no single target) and a summary for run
+     * records.
+     */
+    record Poisoning(ImageSet poisonedTest, int target, Map<String, Object> summary) {}
 
     private static final Map<String, Function<String, Split>> KINDS = new LinkedHashMap<>();
 
     static {
-        KINDS.put("synthetic", loc -> {
-            Synthetic.Config c = loc == null ? Synthetic.Config.defaults() : new Synthetic.Config(5000, 1000, Long.parseLong(loc));
-            return new Split(Synthetic.train(c), Synthetic.test(c));
-        });
+        KINDS.put("synthetic", DataSource::synthetic);
         KINDS.put("cifar10", loc -> {
             Path p = loc == null ? DataPaths.cifar10() : Path.of(loc);
             if (!Files.exists(p)) {
@@ -39,7 +48,12 @@ final class DataSource {
             Path[] p = pair(loc, "folder");
             return new Split(ImageFolderReader.read(p[0]), ImageFolderReader.read(p[1]));
         });
-        // NPZ_PENDING
+        KINDS.put("poisoned", loc -> PoisonedDir.read(need(loc, "poisoned")));
+        KINDS.put("npz", loc -> {
+            Path[] p = pair(loc, "npz");
+            ImageSet train = NpyIO.readImageSet(p[0], NpyIO.INFER_CLASSES);
+            return new Split(train, NpyIO.readImageSet(p[1], train.numClasses()));
+        });
     }
 
     private DataSource() {}
@@ -51,6 +65,35 @@ final class DataSource {
         Function<String, Split> f = KINDS.get(kind);
         if (f == null) throw new BadInputException("--data '" + spec + "': unknown kind '" + kind + "'; known: " + String.join(", ", KINDS.keySet()));
         return f.apply(loc);
+    }
+
+    /** "synthetic[:SEED[:TRAIN:TEST]]": the sizes let tests and quick looks get by with a few images. */
+    private static Split synthetic(String loc) {
+        Synthetic.Config c = Synthetic.Config.defaults();
+        if (loc != null) {
+            String[] f = loc.split(":", -1);
+            if (f.length != 1 && f.length != 3) {
+                throw new BadInputException("--data 'synthetic:" + loc + "': expected synthetic:SEED or synthetic:SEED:TRAIN_SIZE:TEST_SIZE");
+            }
+            c = c.withSeed(integer(loc, "seed", f[0]));
+            if (f.length == 3) c = c.withSizes(size(loc, "train size", f[1]), size(loc, "test size", f[2]));
+        }
+        return new Split(Synthetic.train(c), Synthetic.test(c));
+    }
+
+    private static long integer(String loc, String what, String v) {
+        try {
+            return Long.parseLong(v.trim());
+        } catch (NumberFormatException e) {
+            throw new BadInputException("--data 'synthetic:" + loc + "': " + what + " '" + v + "' is not an integer");
+        }
+    }
+
+    private static int size(String loc, String what, String v) {
+        long n = integer(loc, what, v);
+        // The cap keeps the pixel buffer (n x 3072 bytes) well inside one Java array.
+        if (n < 1 || n > 500_000) throw new BadInputException("--data 'synthetic:" + loc + "': " + what + " " + n + " is outside [1, 500000]");
+        return (int) n;
     }
 
     private static Path need(String loc, String kind) {

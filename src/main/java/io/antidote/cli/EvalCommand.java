@@ -10,8 +10,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
-/** `antidote eval`: clean accuracy of saved weights on a data set's test split. */
-@Command(name = "eval", mixinStandardHelpOptions = true, description = "Evaluate saved weights (safetensors) on a test set.")
+/** `antidote eval`: clean accuracy of saved weights on a data set's test split, and ASR on a poisoned one. */
+@Command(name = "eval", mixinStandardHelpOptions = true, description = "Evaluate saved weights (safetensors) on a test set; with --data poisoned:DIR also the ASR.")
 final class EvalCommand implements Callable<Integer> {
     @Option(names = "--weights", required = true, description = "A .safetensors file written by Antidote or converted from PyTorch.")
     Path weights;
@@ -31,7 +31,9 @@ final class EvalCommand implements Callable<Integer> {
         DataSource.Split d = DataSource.resolve(data);
         try (Model m = Model.create(model, d.test().numClasses(), d.test().height(), d.test().width(), d.test().channels(), 0, Precision.parse(precision))) {
             m.load(weights);
-            Metrics.Scores s = Metrics.score(m, d.test(), null, -1, 256);
+            // A set written by antidote poison brings its triggered test set, so the ASR comes for free.
+            DataSource.Poisoning p = d.poisoning();
+            Metrics.Scores s = Metrics.score(m, d.test(), p == null ? null : p.poisonedTest(), p == null ? -1 : p.target(), 256);
             System.out.printf("%s on %s (%d images): %s%n", weights, d.test().name(), d.test().size(), Runs.describe(s));
         }
         return 0;

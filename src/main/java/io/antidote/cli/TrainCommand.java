@@ -1,5 +1,6 @@
 package io.antidote.cli;
 
+import io.antidote.data.ImageSet;
 import io.antidote.eval.Metrics;
 import io.antidote.nn.Model;
 import io.antidote.report.RunDirectory;
@@ -21,6 +22,9 @@ final class TrainCommand implements Callable<Integer> {
     @Mixin
     TrainingOptions opts;
 
+    @Mixin
+    AttackOptions attack;
+
     @Option(names = "--out", description = "Run directory (default: runs/train-<model>-<seed>)")
     Path out;
 
@@ -29,34 +33,55 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        attack.check();
         TrainConfig cfg = opts.config();
         Path dir = out != null ? out : Path.of("runs", "train-" + opts.model + "-" + opts.seed);
         if (!resume && Files.exists(dir.resolve("train.ckpt.safetensors"))) {
             throw new io.antidote.BadInputException(dir + ": holds a previous run; pass --resume to continue it or choose another --out");
         }
-        RunDirectory run = new RunDirectory(dir);
         DataSource.Split data = DataSource.resolve(opts.data);
-        try (Model model = Model.create(opts.model, data.train().numClasses(), data.train().height(), data.train().width(),
-                data.train().channels(), opts.seed, opts.precisionMode())) {
+        ImageSet train = data.train();
+        DataSource.Poisoning poisoning = data.poisoning();
+        if (attack.enabled()) {
+            if (poisoning != null) {
+                throw new io.antidote.BadInputException("--attack: --data " + opts.data + " is poisoned already; drop --attack or poison the clean set");
+            }
+            // Rebuilt from the spec on --resume too: the draw and the triggers are seeded, so it is the same set.
+            AttackOptions.Poisoned p = attack.poison(data, opts.seed);
+            train = p.poisonedTrain();
+            poisoning = p.poisoning();
+        }
+        ImageSet poisonedTest = poisoning == null ? null : poisoning.poisonedTest();
+        int target = poisoning == null ? -1 : poisoning.target();
+        // Created only now, so bad data or attack options leave no empty run directory behind.
+        RunDirectory run = new RunDirectory(dir);
+        try (Model model = Model.create(opts.model, train.numClasses(), train.height(), train.width(),
+                train.channels(), opts.seed, opts.precisionMode())) {
             model.normalization(cfg.augmentation().mean(), cfg.augmentation().std());
-            Map<String, Object> prov = Runs.provenance(opts.seed, data.train(), data.test(), model);
+            Map<String, Object> prov = Runs.provenance(opts.seed, train, data.test(), model);
             Map<String, Object> config = new LinkedHashMap<>();
             config.put("command", "train");
             config.put("data", opts.data);
             config.put("model", opts.model);
             config.put("train", cfg.fingerprint());
+            if (poisoning != null) config.put("attack", poisoning.summary());
             config.put("provenance", prov);
             run.writeJson("config.json", config);
-            System.out.printf("training %s on %s (%d images, %s), run directory %s%n", opts.model, data.train().name(),
-                    data.train().size(), model.precision().label(), dir);
+            System.out.printf("training %s on %s (%d images, %s), run directory %s%n", opts.model, train.name(),
+                    train.size(), model.precision().label(), dir);
+            if (poisoning != null) {
+                System.out.printf("poisoned: %s, %d of %d training images; ASR on %d triggered test images%n",
+                        poisoning.summary().get("spec"), train.poisonedCount(), train.size(), poisonedTest.size());
+            }
             long t0 = System.nanoTime();
-            Metrics.Scores s = Runs.trainStage("train", run, model, Trainer.optimizer(model, cfg, n -> true), data.train(), cfg,
-                    new Trainer.Hooks() {}, data.test(), null, -1, System.out);
+            Metrics.Scores s = Runs.trainStage("train", run, model, Trainer.optimizer(model, cfg, n -> true), train, cfg,
+                    new Trainer.Hooks() {}, data.test(), poisonedTest, target, System.out);
             double secs = (System.nanoTime() - t0) / 1e9;
             Runs.saveModel(run, "model.safetensors", model, prov);
             Map<String, Object> result = new LinkedHashMap<>(Runs.scores(s));
             result.put("wall_seconds", secs);
             result.put("epochs", cfg.epochs());
+            if (poisoning != null) result.put("attack", poisoning.summary());
             result.put("provenance", prov);
             run.writeJson("result.json", result);
             System.out.printf("done: %s  (%.0f s)  weights %s%n", Runs.describe(s), secs, run.resolve("model.safetensors"));

@@ -8,7 +8,7 @@ import picocli.CommandLine.Option;
 
 /** The options every training command shares; turns into an immutable TrainConfig in one place. */
 final class TrainingOptions {
-    @Option(names = "--data", defaultValue = "synthetic", description = "synthetic | cifar10[:DIR|TGZ] | cifar100:DIR|TGZ | gtsrb:DIR | folder:TRAIN_DIR,TEST_DIR | npz:TRAIN.npz,TEST.npz (default: ${DEFAULT-VALUE})")
+    @Option(names = "--data", defaultValue = "synthetic", description = "synthetic[:SEED[:TRAIN_SIZE:TEST_SIZE]] | poisoned:DIR (written by antidote poison) | cifar10[:DIR|TGZ] | cifar100:DIR|TGZ | gtsrb:DIR | folder:TRAIN_DIR,TEST_DIR | npz:TRAIN.npz,TEST.npz (default: ${DEFAULT-VALUE})")
     String data;
 
     @Option(names = "--model", defaultValue = "wrn-16-1", description = "wrn-16-1, wrn-D-K, resnet18, preact-resnet18 (default: ${DEFAULT-VALUE})")

@@ -54,6 +54,10 @@ public final class Synthetic {
             this(trainSize, testSize, seed, 0.12, 2, 0.12);
         }
 
+        public Config withSeed(long s) { return new Config(trainSize, testSize, s, noise, distractors, minContrast); }
+
+        public Config withSizes(int train, int test) { return new Config(train, test, seed, noise, distractors, minContrast); }
+
         /** 5000 training and 1000 test images, seed 0, default difficulty. */
         public static Config defaults() {
             return new Config(5000, 1000, 0);
