@@ -51,7 +51,7 @@ public final class Synthetic {
 
         /** Default difficulty with the given sizes and seed. */
         public Config(int trainSize, int testSize, long seed) {
-            this(trainSize, testSize, seed, 0.12, 2, 0.12);
+            this(trainSize, testSize, seed, 0.06, 1, 0.15);
         }
 
         public Config withSeed(long s) { return new Config(trainSize, testSize, s, noise, distractors, minContrast); }

@@ -160,6 +160,28 @@ public final class Abl {
     }
 
     /**
+     * The repository's quick demo: ascent only, from a given backdoored model, on a given isolated
+     * set (or, when null, the set this model isolates from `poisoned`).
+     */
+    public static Result quickUnlearn(Model model, ImageSet poisoned, ImageSet isolatedSet, Config c, Listener listener, Progress progress) {
+        Isolation iso = null;
+        ImageSet isoSet = isolatedSet;
+        ImageSet other = poisoned;
+        if (isoSet == null) {
+            iso = isolate(model, poisoned, c.isolationRatio(), 512, null);
+            boolean[] in = new boolean[poisoned.size()];
+            for (int p : iso.positions()) in[p] = true;
+            isoSet = poisoned.subset(poisoned.name() + "-isolated", iso.positions());
+            other = poisoned.subset(poisoned.name() + "-other", IntStream.range(0, poisoned.size()).filter(i -> !in[i]).toArray());
+            listener.note(String.format(java.util.Locale.ROOT, "isolated %d examples: %d poisoned (precision %.2f%%)",
+                    iso.positions().length, iso.poisonedInside(), 100 * iso.precision()));
+        }
+        TrainConfig ul = new TrainConfig(1, c.batchSize(), "sgd", c.unlearnLr(), c.momentum(), true, c.weightDecay(),
+                new Schedule.Constant(), Augmentation.none(), false, false, c.seed());
+        return unlearn(model, Trainer.optimizer(model, ul, n -> true), isoSet, other, c, null, listener, progress, iso);
+    }
+
+    /**
      * Gradient ascent on the isolated set, one epoch at a time, stopped when accuracy on a clean
      * slice (drawn from the non-isolated data) falls by more than the margin or a loss is NaN;
      * the best model before the fall is restored.
