@@ -5,6 +5,7 @@ import io.antidote.attack.AttackContext;
 import io.antidote.attack.AttackRegistry;
 import io.antidote.attack.PoisonSpec;
 import io.antidote.attack.Poisoner;
+import io.antidote.data.Augmentation;
 import io.antidote.data.ImageSet;
 import io.antidote.defense.Abl;
 import io.antidote.eval.Metrics;
@@ -34,7 +35,7 @@ import java.util.concurrent.Callable;
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Poison the built-in synthetic set (BadNets 10%), train WRN-16-1 without and with ABL, print CA and ASR.")
 final class DemoCommand implements Callable<Integer> {
-    @Option(names = "--epochs", defaultValue = "10", description = "Epochs of the undefended training (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--epochs", defaultValue = "15", description = "Epochs of the undefended training (default: ${DEFAULT-VALUE}).")
     int epochs;
 
     @Option(names = "--seed", defaultValue = "1")
@@ -48,7 +49,11 @@ final class DemoCommand implements Callable<Integer> {
 
     /** ABL sized for 5,000 synthetic images: shorter stages than the CIFAR preset, same mechanics. */
     static Abl.Config ablConfig(long seed) {
-        return Abl.Config.reference(seed).withEpochs(5, 8, 6, 5).withUnlearnLr(0.002);
+        Abl.Config r = Abl.Config.reference(seed).withEpochs(5, 8, 6, 5);
+        // 5% of 5,000 isolates 250 examples, about the reference's 500 of 50,000 in count
+        return new Abl.Config(r.isolationEpochs(), r.isolationLr(), r.flooding(), r.gamma(), r.isolationAugment(), 0.05, r.unlearning(),
+                r.finetuneEpochs(), r.finetuneLr(), r.finetuneDecayEpoch(), r.unlearnEpochs(), 0.005, r.batchSize(), r.momentum(),
+                r.weightDecay(), r.stopMargin(), seed);
     }
 
     @Override
@@ -65,7 +70,8 @@ final class DemoCommand implements Callable<Integer> {
         System.out.printf("demo: %s poisoned with %s (%d of %d images), WRN-16-1, %s%n", data.train().name(), spec.describe(),
                 train.poisonedCount(), train.size(), p.label());
 
-        TrainConfig cfg = TrainConfig.standard(epochs, seed).withLr(0.05, new Schedule.Cosine());
+        // the backdoored baseline trains as NAD's train_badnet.py does: no augmentation
+        TrainConfig cfg = TrainConfig.standard(epochs, seed).withLr(0.05, new Schedule.Cosine()).withAugmentation(Augmentation.none());
         Metrics.Scores plain;
         Map<String, Object> prov;
         try (Model model = Model.create("wrn-16-1", train.numClasses(), seed, p)) {

@@ -188,8 +188,7 @@ public final class Abl {
      */
     static Result unlearn(Model model, Optimizer opt, ImageSet isoSet, ImageSet other, Config c, Path dir, Listener listener,
                           Progress progress, Isolation isolated) {
-        int[] slicePos = io.antidote.data.BatchLoader.shuffledOrder(other.size(), c.seed() + 7);
-        ImageSet slice = other.subset(other.name() + "-slice", Arrays.copyOf(slicePos, Math.min(1000, other.size())));
+        ImageSet slice = cleanSlice(other, isoSet, c.seed() + 7);
         double base = sliceAccuracy(model, slice);
         Map<String, TensorData> best = model.stateDict();
         TrainConfig ul = new TrainConfig(1, c.batchSize(), "sgd", c.unlearnLr(), c.momentum(), true, c.weightDecay(),
@@ -227,6 +226,22 @@ public final class Abl {
             best = model.stateDict();
         }
         return new Result(isolated, false, null, ran);
+    }
+
+    /**
+     * Up to 1,000 non-isolated examples whose label is not the isolated set's majority label (the
+     * suspected target): the remaining poisoned examples carry that label, and unlearning is meant
+     * to make them "wrong", so keeping them would make the stop rule fire on success.
+     */
+    static ImageSet cleanSlice(ImageSet other, ImageSet isoSet, long seed) {
+        int[] count = new int[other.numClasses()];
+        for (int i = 0; i < isoSet.size(); i++) count[isoSet.label(i)]++;
+        int suspect = 0;
+        for (int k = 1; k < count.length; k++) if (count[k] > count[suspect]) suspect = k;
+        final int t = suspect;
+        int[] order = io.antidote.data.BatchLoader.shuffledOrder(other.size(), seed);
+        int[] keep = Arrays.stream(order).filter(i -> other.label(i) != t).limit(1000).toArray();
+        return other.subset(other.name() + "-slice", keep);
     }
 
     private static double sliceAccuracy(Model m, ImageSet slice) {
