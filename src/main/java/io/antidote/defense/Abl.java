@@ -94,14 +94,18 @@ public final class Abl {
     public static Isolation isolate(Model model, ImageSet data, double ratio, int batch, float[][] lossesOut) {
         float[] loss = Inference.predict(model, data, batch).losses();
         if (lossesOut != null) lossesOut[0] = loss;
-        int k = (int) Math.floor(data.size() * ratio);
-        int[] order = IntStream.range(0, data.size()).boxed()
-                .sorted(Comparator.<Integer>comparingDouble(i -> loss[i]).thenComparingInt(i -> i))
-                .mapToInt(Integer::intValue).toArray();
-        int[] picked = Arrays.copyOf(order, k);
+        int[] picked = lowest(loss, (int) Math.floor(data.size() * ratio));
         int inside = 0;
         for (int p : picked) if (data.poisoned(p)) inside++;
         return new Isolation(picked, inside, data.poisonedCount());
+    }
+
+    /** Positions of the k smallest losses, ascending; ties go to the lower position. */
+    public static int[] lowest(float[] loss, int k) {
+        int[] order = IntStream.range(0, loss.length).boxed()
+                .sorted(Comparator.<Integer>comparingDouble(i -> loss[i]).thenComparingInt(i -> i))
+                .mapToInt(Integer::intValue).toArray();
+        return Arrays.copyOf(order, k);
     }
 
     /** Runs both stages on `model` (freshly initialised) in place; checkpoints go to `dir` when given. */
@@ -189,7 +193,7 @@ public final class Abl {
     static Result unlearn(Model model, Optimizer opt, ImageSet isoSet, ImageSet other, Config c, Path dir, Listener listener,
                           Progress progress, Isolation isolated) {
         ImageSet slice = cleanSlice(other, isoSet, c.seed() + 7);
-        double base = sliceAccuracy(model, slice);
+        double base = sliceScore(model, slice)[0];
         Map<String, TensorData> best = model.stateDict();
         TrainConfig ul = new TrainConfig(1, c.batchSize(), "sgd", c.unlearnLr(), c.momentum(), true, c.weightDecay(),
                 new Schedule.Constant(), Augmentation.none(), true, false, c.seed() + 2);
@@ -211,9 +215,10 @@ public final class Abl {
                 }
             }, null, progress, -1);
             ran++;
-            double acc = sliceAccuracy(model, slice);
-            if (Double.isNaN(lastLoss[0]) || Double.isInfinite(lastLoss[0])) {
-                reason = "loss became " + lastLoss[0] + " in unlearning epoch " + (e + 1);
+            double[] sc = sliceScore(model, slice);
+            double acc = sc[0];
+            if (!Double.isFinite(lastLoss[0]) || !Double.isFinite(sc[1])) {
+                reason = "loss became " + (Double.isFinite(lastLoss[0]) ? sc[1] : lastLoss[0]) + " in unlearning epoch " + (e + 1);
             } else if (base - acc > c.stopMargin()) {
                 reason = String.format(java.util.Locale.ROOT, "clean-slice accuracy fell from %.2f%% to %.2f%% in unlearning epoch %d",
                         100 * base, 100 * acc, e + 1);
@@ -244,11 +249,16 @@ public final class Abl {
         return other.subset(other.name() + "-slice", keep);
     }
 
-    private static double sliceAccuracy(Model m, ImageSet slice) {
+    /** Accuracy and mean cross-entropy on the clean slice. */
+    private static double[] sliceScore(Model m, ImageSet slice) {
         Inference.Predictions p = Inference.predict(m, slice, 512);
         int ok = 0;
-        for (int i = 0; i < p.size(); i++) if (p.predicted()[i] == p.labels()[i]) ok++;
-        return (double) ok / p.size();
+        double loss = 0;
+        for (int i = 0; i < p.size(); i++) {
+            if (p.predicted()[i] == p.labels()[i]) ok++;
+            loss += p.losses()[i];
+        }
+        return new double[]{(double) ok / p.size(), loss / p.size()};
     }
 
     private static Trainer.Hooks stageHooks(String stage, Listener l) {

@@ -1,0 +1,142 @@
+package io.antidote.defense;
+
+import io.antidote.attack.Attack;
+import io.antidote.attack.AttackContext;
+import io.antidote.attack.AttackRegistry;
+import io.antidote.attack.PoisonSpec;
+import io.antidote.attack.Poisoner;
+import io.antidote.data.ImageSet;
+import io.antidote.data.Synthetic;
+import io.antidote.eval.Metrics;
+import io.antidote.nn.Model;
+import io.antidote.nn.Objective;
+import io.antidote.nn.Precision;
+import io.antidote.nn.Sgd;
+import io.antidote.nn.TensorData;
+import io.antidote.train.Progress;
+import io.antidote.train.Schedule;
+import io.antidote.train.TrainConfig;
+import io.antidote.train.Trainer;
+import org.junit.jupiter.api.Test;
+
+import java.util.Map;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class AblTest {
+    static byte[] images(int n, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        byte[] x = new byte[n * 3072];
+        for (int i = 0; i < x.length; i++) x[i] = (byte) r.nextInt(256);
+        return x;
+    }
+
+    /** fc.bias after one plain SGD step (lr 1, no momentum) under the objective. */
+    static float[] biasStep(Model base, Objective o, byte[] x, int[] y) {
+        try (Model m = base.copy()) {
+            Sgd opt = m.sgd(new Sgd.Options(1.0, 0, false, 0), n -> n.equals("fc.bias"));
+            m.trainStep(opt, x, y.length, y, null, o);
+            return m.stateDict().get("fc.bias").floats();
+        }
+    }
+
+    @Test
+    void lgaDescendsAboveGammaAndAscendsBelowIt() {
+        byte[] x = images(8, 1);
+        int[] y = {0, 1, 2, 3, 4, 5, 6, 7};
+        try (Model m = Model.create("wrn-16-1", 10, 3, Precision.FP32)) {
+            float[] b0 = m.stateDict().get("fc.bias").floats();
+            float[] ce = biasStep(m, Objective.crossEntropy(), x, y);
+            // a fresh 10-class model has loss ~ln 10 = 2.3: above 0.5, so LGA is plain descent
+            float[] lgaHigh = biasStep(m, new Objective.LocalGradientAscent(0.5), x, y);
+            // with gamma above the loss, LGA must step the other way: w - lr * (-g)
+            float[] lgaLow = biasStep(m, new Objective.LocalGradientAscent(100), x, y);
+            float[] flood = biasStep(m, new Objective.Flooding(100), x, y);
+            for (int i = 0; i < b0.length; i++) {
+                double g = b0[i] - ce[i];
+                assertEquals(ce[i], lgaHigh[i], 1e-6);
+                assertEquals(b0[i] + g, lgaLow[i], 1e-5);
+                assertEquals(lgaLow[i], flood[i], 1e-6, "flooding and LGA give the same update at gamma = level");
+            }
+            // the bias gradient of mean cross-entropy is mean(softmax) - mean(onehot): it sums to zero and is not all zero
+            double sum = 0, abs = 0;
+            for (int i = 0; i < b0.length; i++) { sum += b0[i] - ce[i]; abs += Math.abs(b0[i] - ce[i]); }
+            assertEquals(0, sum, 1e-5);
+            assertTrue(abs > 1e-3);
+        }
+    }
+
+    @Test
+    void rankingPicksTheLowestLossesWithTiesToTheLowerIndex() {
+        float[] loss = {0.9f, 0.1f, 0.5f, 0.1f, 2.0f, 0.05f, 0.7f};
+        assertArrayEquals(new int[]{5, 1, 3}, Abl.lowest(loss, 3));
+        assertArrayEquals(new int[]{}, Abl.lowest(loss, 0));
+    }
+
+    @Test
+    void isolationScoresPrecisionAndRecallAgainstTheTruth() {
+        ImageSet clean = Synthetic.train(new Synthetic.Config(200, 0, 4));
+        PoisonSpec spec = PoisonSpec.of("badnets", 0.1, 0).withSeed(3);
+        ImageSet poisoned = Poisoner.poisonTrain(clean, spec);
+        try (Model m = Model.create("wrn-16-1", 10, 3, Precision.FP32)) {
+            float[][] losses = new float[1][];
+            Abl.Isolation iso = Abl.isolate(m, poisoned, 0.05, 64, losses);
+            assertEquals(10, iso.positions().length);
+            assertArrayEquals(Abl.lowest(losses[0], 10), iso.positions());
+            int inside = 0;
+            for (int p : iso.positions()) if (poisoned.poisoned(p)) inside++;
+            assertEquals(inside, iso.poisonedInside());
+            assertEquals(20, iso.poisonedTotal());
+            assertEquals(inside / 10.0, iso.precision(), 1e-12);
+        }
+    }
+
+    @Test
+    void stopRuleFiresOnAPlantedDivergenceAndRestoresTheModel() {
+        ImageSet data = Synthetic.train(new Synthetic.Config(300, 0, 5));
+        TrainConfig warm = new TrainConfig(1, 32, "sgd", 0.05, 0.9, true, 5e-4, new Schedule.Cosine(),
+                io.antidote.data.Augmentation.none(), true, false, 1);
+        try (Model m = Model.create("wrn-16-1", 10, 3, Precision.FP32)) {
+            Trainer.train(m, Trainer.optimizer(m, warm, n -> true), data, warm, new Trainer.Hooks() {}, null, Progress.silent(), -1);
+            Map<String, TensorData> before = m.stateDict();
+            // an absurd ascent rate drives the weights to infinity in one step: the rule must fire and undo it
+            Abl.Config c = Abl.Config.reference(1).withEpochs(1, 0, 0, 3).withUnlearnLr(1e30);
+            ImageSet iso = data.subset(new int[]{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15});
+            StringBuilder notes = new StringBuilder();
+            Abl.Result r = Abl.quickUnlearn(m, data, iso, c, new Abl.Listener() {
+                @Override public void epoch(String stage, Trainer.EpochStats s, Model model) {}
+                @Override public void note(String message) { notes.append(message); }
+            }, Progress.silent());
+            assertTrue(r.stoppedEarly(), "the stop rule did not fire");
+            assertEquals(1, r.unlearnEpochsRun());
+            assertTrue(notes.toString().contains("unlearning stopped"), notes.toString());
+            assertEquals(before, m.stateDict(), "the model before the divergence was not restored");
+        }
+    }
+
+    @Test
+    void ablRemovesTheBackdoorFromPoisonedSyntheticData() {
+        Synthetic.Config sc = new Synthetic.Config(3000, 600, 11);
+        ImageSet train = Synthetic.train(sc), test = Synthetic.test(sc);
+        PoisonSpec spec = PoisonSpec.of("badnets", 0.1, 0).withSeed(2);
+        Attack a = AttackRegistry.create(spec, new AttackContext(train, 0));
+        ImageSet ptrain = Poisoner.poisonTrain(train, spec, a);
+        ImageSet ptest = Poisoner.poisonTest(test, spec, a);
+        Abl.Config base = Abl.Config.reference(1).withEpochs(5, 8, 6, 5);
+        Abl.Config c = new Abl.Config(base.isolationEpochs(), base.isolationLr(), true, 0.5, false, 0.05, Abl.Unlearning.REFERENCE,
+                base.finetuneEpochs(), 0.1, base.finetuneDecayEpoch(), base.unlearnEpochs(), 0.005, 128, 0.9, 1e-4, 0.1, 1);
+        TrainConfig plain = TrainConfig.standard(12, 1).withLr(0.05, new Schedule.Cosine()).withAugmentation(io.antidote.data.Augmentation.none());
+        try (Model undefended = Model.create("wrn-16-1", 10, 1, Precision.detect());
+             Model defended = Model.create("wrn-16-1", 10, 1, Precision.detect())) {
+            Trainer.train(undefended, Trainer.optimizer(undefended, plain, n -> true), ptrain, plain, new Trainer.Hooks() {}, null, Progress.silent(), -1);
+            Metrics.Scores u = Metrics.score(undefended, test, ptest, 0, 256);
+            Abl.Result r = Abl.run(defended, ptrain, c, null, (stage, s, m) -> {}, Progress.silent());
+            Metrics.Scores d = Metrics.score(defended, test, ptest, 0, 256);
+            assertTrue(u.attackSuccessRate() > 0.9, "undefended ASR " + u.attackSuccessRate());
+            assertTrue(r.isolation().precision() > 0.8, "isolation precision " + r.isolation().precision());
+            assertTrue(d.attackSuccessRate() < 0.1, "ABL ASR " + d.attackSuccessRate());
+            assertTrue(d.cleanAccuracy() > u.cleanAccuracy() - 0.05, "ABL CA " + d.cleanAccuracy() + " vs " + u.cleanAccuracy());
+        }
+    }
+}
