@@ -21,6 +21,7 @@ public final class AttackRegistry {
         register("sig", LabelMode.CLEAN_LABEL, Sig::create);
         register("wanet", LabelMode.ALL2ONE, WaNet::create);
         register("refool", LabelMode.CLEAN_LABEL, Refool::create);
+        register("cl", LabelMode.CLEAN_LABEL, Cl::create);
     }
 
     private AttackRegistry() {}

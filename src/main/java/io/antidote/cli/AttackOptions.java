@@ -141,7 +141,11 @@ final class AttackOptions {
         // Nearly every failure here is a parameter value; without parameters the message stands alone.
         Supplier<Attack> make = () -> AttackRegistry.create(spec, new AttackContext(clean.train(), spec.target()));
         Attack a = params.isEmpty() ? make.get() : named("--attack-param", make);
-        return new Poisoned(Poisoner.poisonTrain(clean.train(), spec, a), Poisoner.poisonTest(clean.test(), spec, a), a, spec);
+        // CL perturbs its target-class images against a clean surrogate model before the trigger goes on
+        io.antidote.attack.Perturbation before = !spec.attack().equals("cl") ? null
+                : io.antidote.train.LabelConsistent.perturbation(clean.train(), spec.target(), io.antidote.attack.Cl.settings(a), spec.seed(),
+                io.antidote.nn.Precision.detect(), new io.antidote.train.Progress(System.err, false));
+        return new Poisoned(Poisoner.poisonTrain(clean.train(), spec, a, before), Poisoner.poisonTest(clean.test(), spec, a), a, spec);
     }
 
     /** Prefixes the option name to a message that only names the value. */

@@ -225,6 +225,51 @@ public final class Model implements AutoCloseable {
         }
     }
 
+    /**
+     * L∞ PGD (Madry et al.) against the model in eval mode: random start in the ε-ball, `steps`
+     * signed-gradient steps of size `alpha` that raise the cross-entropy of the given labels,
+     * projected back to the ball and to [0,1]; returned rounded to uint8. Runs in fp32 so the
+     * gradient signs are not bf16 noise.
+     */
+    public byte[] pgd(byte[] nhwc, int n, int[] labels, double eps, double alpha, int steps, long seed) {
+        try (PointerScope scope = new PointerScope()) {
+            net.train(false);
+            Tensor x0 = Tensors.images(nhwc, n, height, width, channels).contiguous();
+            Tensor y = Tensors.longs(labels, n);
+            Engine.seed(seed);
+            Tensor x;
+            try (NoGradGuard g = new NoGradGuard()) {
+                x = x0.add(torch.empty_like(x0).uniform_(-eps, eps, new org.bytedeco.pytorch.GeneratorOptional())).clamp_(
+                        new org.bytedeco.pytorch.ScalarOptional(new Scalar(0.0)), new org.bytedeco.pytorch.ScalarOptional(new Scalar(1.0)));
+            }
+            Scalar a = new Scalar(alpha);
+            for (int s = 0; s < steps; s++) {
+                Tensor xi = x.detach().set_requires_grad(true);
+                Tensor in = xi;
+                if (mean != null) {
+                    in = xi.sub(Tensors.floats(mean, channels).view(1, channels, 1, 1)).div(Tensors.floats(std, channels).view(1, channels, 1, 1));
+                }
+                Tensor loss = perExampleCe(net.forward(in), y).sum();
+                loss.backward();
+                try (NoGradGuard g = new NoGradGuard()) {
+                    Tensor step = xi.grad().sign().mul(a);
+                    Tensor moved = xi.detach().add(step);
+                    Tensor lo = x0.sub(new Scalar(eps)), hi = x0.add(new Scalar(eps));
+                    x = torch.max(torch.min(moved, hi), lo).clamp_(
+                            new org.bytedeco.pytorch.ScalarOptional(new Scalar(0.0)), new org.bytedeco.pytorch.ScalarOptional(new Scalar(1.0)));
+                }
+            }
+            zeroGrad();
+            Tensor u8;
+            try (NoGradGuard g = new NoGradGuard()) {
+                u8 = x.mul(new Scalar(255.0)).round().to(torch.ScalarType.Byte).permute(0, 2, 3, 1).contiguous();
+            }
+            byte[] out = new byte[n * height * width * channels];
+            u8.data_ptr_byte().get(out);
+            return out;
+        }
+    }
+
     /** Parameters and buffers by their PyTorch-style names, row-major, fp32 (num_batches_tracked int64). */
     public Map<String, TensorData> stateDict() {
         Map<String, TensorData> out = new LinkedHashMap<>();

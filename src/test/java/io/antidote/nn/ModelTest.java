@@ -108,6 +108,31 @@ class ModelTest {
         }
     }
 
+    @Test
+    void pgdStaysInTheEpsilonBallAndRaisesTheLoss() {
+        byte[] x = randomImages(16, 21);
+        int[] y = new int[16];
+        for (int i = 0; i < 16; i++) y[i] = i % 10;
+        try (Model m = Model.create("wrn-16-1", 10, 4, Precision.FP32)) {
+            Sgd opt = m.sgd(new Sgd.Options(0.05, 0.9, true, 0));
+            for (int i = 0; i < 30; i++) m.trainStep(opt, x, 16, y, null, Objective.crossEntropy());
+            byte[] adv = m.pgd(x, 16, y, 8 / 255.0, 2 / 255.0, 10, 3);
+            int maxDiff = 0;
+            for (int i = 0; i < x.length; i++) maxDiff = Math.max(maxDiff, Math.abs((x[i] & 0xff) - (adv[i] & 0xff)));
+            assertTrue(maxDiff <= 8 && maxDiff >= 6, "max pixel change " + maxDiff);
+            // the same budget spent on random signs is the baseline PGD must beat clearly
+            SplittableRandom r = new SplittableRandom(5);
+            byte[] noisy = x.clone();
+            for (int i = 0; i < x.length; i++) noisy[i] = (byte) Math.max(0, Math.min(255, (x[i] & 0xff) + (r.nextBoolean() ? 8 : -8)));
+            double before = 0, random = 0, after = 0;
+            for (float l : m.evaluate(x, 16, y).losses()) before += l;
+            for (float l : m.evaluate(noisy, 16, y).losses()) random += l;
+            for (float l : m.evaluate(adv, 16, y).losses()) after += l;
+            assertTrue(after > before && after - before > 3 * Math.abs(random - before),
+                    "PGD loss " + after + ", random-sign " + random + ", clean " + before);
+        }
+    }
+
     static byte[] randomImages(int n, long seed) {
         SplittableRandom r = new SplittableRandom(seed);
         byte[] x = new byte[n * 32 * 32 * 3];
