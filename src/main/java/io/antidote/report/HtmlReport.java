@@ -39,8 +39,8 @@ public final class HtmlReport {
     }
 
     static String render(RunData run) {
-        String name = run.dir().toAbsolutePath().normalize().getFileName() == null ? run.dir().toString()
-                : run.dir().toAbsolutePath().normalize().getFileName().toString();
+        Path abs = run.dir().toAbsolutePath().normalize();
+        String name = abs.getFileName() == null ? abs.toString() : abs.getFileName().toString();
         StringBuilder b = new StringBuilder();
         b.append("<h1>Antidote run: ").append(Html.escape(name)).append("</h1>\n");
         b.append("<p class=\"sub\">").append(Html.escape(subtitle(run))).append("</p>\n");

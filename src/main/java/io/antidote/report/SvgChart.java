@@ -249,9 +249,10 @@ public final class SvgChart {
     static Axis linear(double lo, double hi, boolean widenLo, boolean widenHi, boolean integers) {
         if (!Double.isFinite(lo) || !Double.isFinite(hi)) { lo = 0; hi = 1; }
         if (hi - lo < 1e-12) {
+            // a flat series still needs a span to be drawn across
             double pad = Math.abs(lo) > 0 ? Math.abs(lo) * 0.1 : 1;
-            lo -= widenLo ? pad : 0;
-            hi += widenHi || !widenLo ? pad : 0;
+            lo -= pad;
+            hi += pad;
         }
         double step = niceStep((hi - lo) / 5);
         if (integers) step = Math.max(1, Math.round(step));
