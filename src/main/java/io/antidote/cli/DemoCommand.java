@@ -114,6 +114,7 @@ final class DemoCommand implements Callable<Integer> {
         result.put("wall_seconds", secs);
         result.put("provenance", prov);
         run.writeJson("result.json", result);
+        io.antidote.report.HtmlReport.write(run.path());
         System.out.println();
         System.out.printf(Locale.ROOT, "%-12s %8s %8s%n", "", "CA", "ASR");
         System.out.printf(Locale.ROOT, "%-12s %7.2f%% %7.2f%%%n", "no defense", 100 * plain.cleanAccuracy(), 100 * plain.attackSuccessRate());

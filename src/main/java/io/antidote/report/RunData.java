@@ -1,0 +1,258 @@
+package io.antidote.report;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.antidote.BadInputException;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** A finished run directory read back for reporting: configuration, final results, per-epoch metrics and ABL's isolation data. */
+record RunData(Path dir, Map<String, Object> config, Map<String, Object> result, List<Outcome> outcomes, List<Stage> stages,
+               List<IsolationQuality> isolation, IsolationLosses losses) {
+
+    /** Final scores of one model the run produced; NaN where the run did not measure it. */
+    record Outcome(String key, String defense, double ca, double asr, double caNonTarget, double cleanLoss, double poisonLoss,
+                   double isolationPrecision, double isolationRecall) {
+        boolean undefended() {
+            return NO_DEFENSE.equals(defense);
+        }
+    }
+
+    /** One metrics.jsonl line of a training stage. */
+    record Epoch(String stage, int epoch, double lr, double trainLoss, double trainAcc, double seconds, double ca, double asr,
+                 double cleanLoss, double poisonLoss) {}
+
+    /** A training stage's epochs in order; offset is the number of epochs of the stages before it, for one x axis across stages. */
+    record Stage(String name, int offset, List<Epoch> epochs) {
+        int lastEpoch() {
+            return epochs.isEmpty() ? 0 : epochs.get(epochs.size() - 1).epoch();
+        }
+    }
+
+    /** Precision and recall of ABL's isolated set against the ground truth after an isolation epoch. */
+    record IsolationQuality(int epoch, double precision, double recall) {}
+
+    /** Per-example training loss under the isolation model, split by whether the example was poisoned. */
+    record IsolationLosses(double[] clean, double[] poisoned) {}
+
+    static final String NO_DEFENSE = "No defense";
+    static final String ISOLATION_QUALITY = "isolation-quality";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    static RunData load(Path dir) {
+        if (!Files.isDirectory(dir)) throw new BadInputException(dir + ": no such run directory");
+        Path resultFile = dir.resolve("result.json");
+        if (!Files.isRegularFile(resultFile)) {
+            throw new BadInputException(resultFile + ": no such file (the run has not finished, or this is not a run directory)");
+        }
+        Map<String, Object> result = readObject(resultFile);
+        Path configFile = dir.resolve("config.json");
+        Map<String, Object> config = Files.isRegularFile(configFile) ? readObject(configFile) : Map.of();
+        List<Outcome> outcomes = outcomes(resultFile, result, config);
+        List<Stage> stages = new ArrayList<>();
+        List<IsolationQuality> isolation = new ArrayList<>();
+        Path metrics = dir.resolve("metrics.jsonl");
+        if (Files.isRegularFile(metrics)) readMetrics(metrics, stages, isolation);
+        Path lossesFile = dir.resolve("isolation_losses.csv");
+        IsolationLosses losses = Files.isRegularFile(lossesFile) ? readLosses(lossesFile) : null;
+        return new RunData(dir, config, result, outcomes, stages, isolation, losses);
+    }
+
+    /** The model the run ends with: the defended one when the run trained both. */
+    Outcome last() {
+        return outcomes.get(outcomes.size() - 1);
+    }
+
+    /** The undefended model's scores when this run measured them itself (the demo does). */
+    Outcome undefended() {
+        return outcomes.stream().filter(Outcome::undefended).findFirst().orElse(null);
+    }
+
+    String command() {
+        if (config.get("command") instanceof String s) return s;
+        return outcomes.size() > 1 ? "demo" : null;
+    }
+
+    String model() {
+        if (config.get("model") instanceof String s) return s;
+        return result.get("model") instanceof String s ? s : null;
+    }
+
+    /** The data set as the command line named it, else the training set's name without the attack suffix. */
+    String data() {
+        if (config.get("data") instanceof String s) return s;
+        if (provenance().get("train_data") instanceof String s) return s.replaceFirst("\\+.*$", "");
+        return null;
+    }
+
+    Map<?, ?> provenance() {
+        if (result.get("provenance") instanceof Map<?, ?> m) return m;
+        return config.get("provenance") instanceof Map<?, ?> m ? m : Map.of();
+    }
+
+    private Object attack() {
+        return result.containsKey("attack") ? result.get("attack") : config.get("attack");
+    }
+
+    /** The full poisoning spec (attack, rate, target, seed...), or null for a clean run. */
+    String attackSpec() {
+        Object a = attack();
+        if (a instanceof Map<?, ?> m) return m.get("spec") instanceof String s ? s : String.valueOf(m.get("name"));
+        return a instanceof String s ? s : null;
+    }
+
+    /** The attack's registry name (badnets, blend...), or null for a clean run. */
+    String attackName() {
+        Object a = attack();
+        if (a instanceof Map<?, ?> m && m.get("name") instanceof String s) return s;
+        String spec = attackSpec();
+        if (spec == null) return null;
+        // specs print as "badnets(...) rate=..." so the name is what precedes the parameters
+        return spec.split("[(\\s]", 2)[0];
+    }
+
+    /**
+     * Results either sit at the top of result.json (one model) or, for the demo, in one object per
+     * model ("no_defense", "abl"), in the order they were trained.
+     */
+    private static List<Outcome> outcomes(Path file, Map<String, Object> result, Map<String, Object> config) {
+        List<Outcome> list = new ArrayList<>();
+        for (Map.Entry<String, Object> e : result.entrySet()) {
+            if (e.getValue() instanceof Map<?, ?> m && m.containsKey("ca")) {
+                list.add(outcome(file, e.getKey() + ".", e.getKey(), defenseOfKey(e.getKey()), m));
+            }
+        }
+        if (!list.isEmpty()) return list;
+        String defense = defenseOfCommand(config.get("command"), result.containsKey("isolation_precision"));
+        list.add(outcome(file, "", defense.toLowerCase(Locale.ROOT).replace(' ', '-'), defense, result));
+        return list;
+    }
+
+    private static Outcome outcome(Path file, String prefix, String key, String defense, Map<?, ?> m) {
+        String f = file.toString();
+        return new Outcome(key.replace('_', '-'), defense, number(f, m, prefix, "ca", true), number(f, m, prefix, "asr", false),
+                number(f, m, prefix, "ca_non_target", false), number(f, m, prefix, "clean_loss", false),
+                number(f, m, prefix, "poison_loss", false), number(f, m, prefix, "isolation_precision", false),
+                number(f, m, prefix, "isolation_recall", false));
+    }
+
+    private static String defenseOfKey(String key) {
+        return switch (key) {
+            case "no_defense" -> NO_DEFENSE;
+            case "abl" -> "ABL";
+            default -> key;
+        };
+    }
+
+    private static String defenseOfCommand(Object command, boolean isolated) {
+        if (command instanceof String c && c.startsWith("defend ")) return c.substring(7).toUpperCase(Locale.ROOT);
+        if (command == null && isolated) return "ABL";
+        return NO_DEFENSE;
+    }
+
+    /** where names the file (and line) for the message; prefix is the enclosing object's key, for nested results. */
+    static double number(String where, Map<?, ?> m, String prefix, String field, boolean required) {
+        Object v = m.get(field);
+        if (v instanceof Number n) return n.doubleValue();
+        // Jackson writes non-finite doubles (a diverged loss) as these strings
+        if (v instanceof String s && (s.equals("NaN") || s.equals("Infinity") || s.equals("-Infinity"))) return Double.parseDouble(s);
+        if (v == null && !required) return Double.NaN;
+        throw new BadInputException(where + ": field '" + prefix + field + "' is " + (v == null ? "missing" : "not a number"));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> readObject(Path file) {
+        try {
+            Object v = JSON.readValue(file.toFile(), Object.class);
+            if (v instanceof Map<?, ?> m) return (Map<String, Object>) m;
+            throw new BadInputException(file + ": not a JSON object");
+        } catch (IOException e) {
+            throw new BadInputException(file + ": not readable JSON (" + firstLine(e) + ")");
+        }
+    }
+
+    private static String firstLine(Exception e) {
+        String m = e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
+        return m == null ? e.getClass().getSimpleName() : m.split("\n")[0];
+    }
+
+    private static void readMetrics(Path file, List<Stage> stages, List<IsolationQuality> isolation) {
+        // A resumed run may repeat an epoch; the later line wins.
+        Map<String, TreeMap<Integer, Epoch>> byStage = new LinkedHashMap<>();
+        TreeMap<Integer, IsolationQuality> quality = new TreeMap<>();
+        List<String> lines = readLines(file);
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i).strip();
+            if (line.isEmpty()) continue;
+            String where = file + ":" + (i + 1);
+            Map<?, ?> m;
+            try {
+                m = JSON.readValue(line, Map.class);
+            } catch (IOException e) {
+                throw new BadInputException(where + ": not a JSON object (" + firstLine(e) + ")");
+            }
+            if (!(m.get("stage") instanceof String stage)) throw new BadInputException(where + ": field 'stage' is missing or not text");
+            if (!(m.get("epoch") instanceof Integer epoch)) throw new BadInputException(where + ": field 'epoch' is missing or not a whole number");
+            if (stage.equals(ISOLATION_QUALITY)) {
+                quality.put(epoch, new IsolationQuality(epoch, number(where, m, "", "precision", true), number(where, m, "", "recall", true)));
+                continue;
+            }
+            byStage.computeIfAbsent(stage, s -> new TreeMap<>()).put(epoch, new Epoch(stage, epoch, number(where, m, "", "lr", false),
+                    number(where, m, "", "train_loss", false), number(where, m, "", "train_acc", false),
+                    number(where, m, "", "seconds", false), number(where, m, "", "ca", false), number(where, m, "", "asr", false),
+                    number(where, m, "", "clean_loss", false), number(where, m, "", "poison_loss", false)));
+        }
+        int offset = 0;
+        for (Map.Entry<String, TreeMap<Integer, Epoch>> e : byStage.entrySet()) {
+            Stage s = new Stage(e.getKey(), offset, List.copyOf(e.getValue().values()));
+            stages.add(s);
+            offset += s.lastEpoch();
+        }
+        isolation.addAll(quality.values());
+    }
+
+    private static IsolationLosses readLosses(Path file) {
+        List<String> lines = readLines(file);
+        if (lines.isEmpty() || !lines.get(0).strip().equals("index,poisoned,label,loss")) {
+            throw new BadInputException(file + ": header is not 'index,poisoned,label,loss'");
+        }
+        double[] clean = new double[lines.size()], poisoned = new double[lines.size()];
+        int nc = 0, np = 0;
+        for (int i = 1; i < lines.size(); i++) {
+            String line = lines.get(i).strip();
+            if (line.isEmpty()) continue;
+            String[] f = line.split(",");
+            double loss;
+            try {
+                if (f.length != 4) throw new NumberFormatException("4 fields expected");
+                loss = Double.parseDouble(f[3]);
+            } catch (NumberFormatException e) {
+                throw new BadInputException(file + ":" + (i + 1) + ": not 'index,poisoned,label,loss' with a numeric loss");
+            }
+            switch (f[1]) {
+                case "0" -> clean[nc++] = loss;
+                case "1" -> poisoned[np++] = loss;
+                default -> throw new BadInputException(file + ":" + (i + 1) + ": field 'poisoned' is '" + f[1] + "', not 0 or 1");
+            }
+        }
+        return new IsolationLosses(Arrays.copyOf(clean, nc), Arrays.copyOf(poisoned, np));
+    }
+
+    private static List<String> readLines(Path file) {
+        try {
+            return Files.readAllLines(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new BadInputException(file + ": not readable as UTF-8 text (" + firstLine(e) + ")");
+        }
+    }
+}
