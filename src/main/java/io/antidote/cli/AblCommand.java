@@ -186,7 +186,7 @@ final class AblCommand implements Callable<Integer> {
             result.put("attack", poisoning.summary());
             result.put("provenance", prov);
             run.writeJson("result.json", result);
-            io.antidote.report.HtmlReport.write(run.path());
+            Runs.report(run);
             System.out.printf(Locale.ROOT, "ABL done: %s  (%.0f s)%s  run directory %s%n", Runs.describe(s), secs,
                     r.stoppedEarly() ? "  [unlearning stopped early: " + r.stopReason() + "]" : "", dir);
         }

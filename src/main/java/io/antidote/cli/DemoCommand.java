@@ -33,7 +33,7 @@ import java.util.concurrent.Callable;
  * BadNets, train without a defense (the backdoor works), train with ABL (it does not).
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = "Poison the built-in synthetic set (BadNets 10%), train WRN-16-1 without and with ABL, print CA and ASR.")
+        description = "Poison the built-in synthetic set (BadNets 10%%), train WRN-16-1 without and with ABL, print CA and ASR.")
 final class DemoCommand implements Callable<Integer> {
     @Option(names = "--epochs", defaultValue = "15", description = "Epochs of the undefended training (default: ${DEFAULT-VALUE}).")
     int epochs;
@@ -104,6 +104,7 @@ final class DemoCommand implements Callable<Integer> {
         }
         double secs = (System.nanoTime() - t0) / 1e9;
         Map<String, Object> result = new LinkedHashMap<>();
+        result.put("model", "wrn-16-1");
         result.put("attack", spec.describe());
         result.put("no_defense", Runs.scores(plain));
         Map<String, Object> a = new LinkedHashMap<>(Runs.scores(defended));
@@ -114,7 +115,7 @@ final class DemoCommand implements Callable<Integer> {
         result.put("wall_seconds", secs);
         result.put("provenance", prov);
         run.writeJson("result.json", result);
-        io.antidote.report.HtmlReport.write(run.path());
+        Runs.report(run);
         System.out.println();
         System.out.printf(Locale.ROOT, "%-12s %8s %8s%n", "", "CA", "ASR");
         System.out.printf(Locale.ROOT, "%-12s %7.2f%% %7.2f%%%n", "no defense", 100 * plain.cleanAccuracy(), 100 * plain.attackSuccessRate());

@@ -118,6 +118,15 @@ final class Runs {
         }
     }
 
+    /** Writes report.html; a failure only warns, because the run's results are already on disk. */
+    static void report(RunDirectory run) {
+        try {
+            System.out.println("report: " + io.antidote.report.HtmlReport.write(run.path()));
+        } catch (RuntimeException e) {
+            System.err.println("antidote: warning: report.html not written: " + e.getMessage());
+        }
+    }
+
     static void saveModel(RunDirectory run, String name, Model model, Map<String, Object> provenance) {
         Map<String, String> meta = new LinkedHashMap<>();
         provenance.forEach((k, v) -> meta.put("antidote." + k, String.valueOf(v)));

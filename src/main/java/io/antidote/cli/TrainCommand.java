@@ -84,7 +84,7 @@ final class TrainCommand implements Callable<Integer> {
             if (poisoning != null) result.put("attack", poisoning.summary());
             result.put("provenance", prov);
             run.writeJson("result.json", result);
-            io.antidote.report.HtmlReport.write(run.path());
+            Runs.report(run);
             System.out.printf("done: %s  (%.0f s)  weights %s%n", Runs.describe(s), secs, run.resolve("model.safetensors"));
         }
         return 0;
