@@ -141,23 +141,7 @@ final class AblCommand implements Callable<Integer> {
             config.put("attack", poisoning.summary());
             config.put("provenance", prov);
             run.writeJson("config.json", config);
-            ImageSet finalTrain = train;
-            Abl.Listener listener = new Abl.Listener() {
-                @Override
-                public void epoch(String stage, Trainer.EpochStats s, Model mm) { rec.record(stage, s, mm); }
-
-                @Override
-                public void isolation(int epoch, Abl.Isolation iso, float[] losses) {
-                    Map<String, Object> r = new LinkedHashMap<>();
-                    r.put("stage", "isolation-quality");
-                    r.put("epoch", epoch + 1);
-                    r.put("precision", iso.precision());
-                    r.put("recall", iso.recall());
-                    run.appendMetrics(r);
-                    isoQuality.add(r);
-                    writeLosses(run.resolve("isolation_losses.csv"), finalTrain, losses);
-                }
-            };
+            Abl.Listener listener = Runs.ablListener(run, rec, train, isoQuality);
             Abl.Result r;
             if (fromModel != null) {
                 m.load(fromModel);

@@ -86,20 +86,8 @@ final class DemoCommand implements Callable<Integer> {
         Metrics.Scores defended;
         Abl.Result abl;
         try (Model model = Model.create("wrn-16-1", train.numClasses(), seed, p)) {
-            abl = Abl.run(model, train, ablConfig(seed), run.path(), new Abl.Listener() {
-                @Override
-                public void epoch(String stage, Trainer.EpochStats s, Model m) { rec.record(stage, s, m); }
-
-                @Override
-                public void isolation(int epoch, Abl.Isolation iso, float[] losses) {
-                    Map<String, Object> r = new LinkedHashMap<>();
-                    r.put("stage", "isolation-quality");
-                    r.put("epoch", epoch + 1);
-                    r.put("precision", iso.precision());
-                    r.put("recall", iso.recall());
-                    run.appendMetrics(r);
-                }
-            }, new Progress(System.err, false));
+            abl = Abl.run(model, train, ablConfig(seed), run.path(), Runs.ablListener(run, rec, train, new java.util.ArrayList<>()),
+                    new Progress(System.err, false));
             defended = Metrics.score(model, data.test(), poisonedTest, spec.target(), 256);
         }
         double secs = (System.nanoTime() - t0) / 1e9;

@@ -118,6 +118,30 @@ final class Runs {
         }
     }
 
+    /**
+     * ABL's listener for a run directory: every epoch through the recorder, isolation precision and
+     * recall per epoch into metrics.jsonl (and `quality`), the per-example losses into isolation_losses.csv.
+     */
+    static io.antidote.defense.Abl.Listener ablListener(RunDirectory run, EpochRecorder rec, ImageSet train,
+                                                       java.util.List<Map<String, Object>> quality) {
+        return new io.antidote.defense.Abl.Listener() {
+            @Override
+            public void epoch(String stage, Trainer.EpochStats s, Model m) { rec.record(stage, s, m); }
+
+            @Override
+            public void isolation(int epoch, io.antidote.defense.Abl.Isolation iso, float[] losses) {
+                Map<String, Object> r = new LinkedHashMap<>();
+                r.put("stage", "isolation-quality");
+                r.put("epoch", epoch + 1);
+                r.put("precision", iso.precision());
+                r.put("recall", iso.recall());
+                run.appendMetrics(r);
+                quality.add(r);
+                AblCommand.writeLosses(run.resolve("isolation_losses.csv"), train, losses);
+            }
+        };
+    }
+
     /** Writes report.html; a failure only warns, because the run's results are already on disk. */
     static void report(RunDirectory run) {
         try {

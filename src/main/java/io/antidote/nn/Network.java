@@ -18,7 +18,10 @@ import java.util.List;
  */
 public abstract class Network extends Module {
     /** Logits only. */
-    public abstract Tensor forward(Tensor x);
+    public Tensor forward(Tensor x) {
+        Tensor[] t = forwardTaps(x);
+        return t[t.length - 1];
+    }
 
     /** Group outputs in order, then the logits as the last element. */
     public abstract Tensor[] forwardTaps(Tensor x);

@@ -35,12 +35,6 @@ public final class ResNet18 extends Network {
     }
 
     @Override
-    public Tensor forward(Tensor x) {
-        Tensor[] t = forwardTaps(x);
-        return t[t.length - 1];
-    }
-
-    @Override
     public Tensor[] forwardTaps(Tensor x) {
         Tensor h = conv1.forward(x);
         if (!preact) h = torch.relu(bn1.forward(h));

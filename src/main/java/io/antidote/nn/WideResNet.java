@@ -37,12 +37,6 @@ public final class WideResNet extends Network {
     }
 
     @Override
-    public Tensor forward(Tensor x) {
-        Tensor[] t = forwardTaps(x);
-        return t[t.length - 1];
-    }
-
-    @Override
     public Tensor[] forwardTaps(Tensor x) {
         Tensor h = conv1.forward(x);
         Tensor a1 = block1.forward(h);
