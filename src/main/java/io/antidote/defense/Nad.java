@@ -30,6 +30,9 @@ import java.util.List;
  * keeping the last epoch anyway (item 30), so the last epoch is the result.
  */
 public final class Nad {
+    /** File names of the two stages' checkpoints inside a run directory. */
+    public static final String TEACHER_CHECKPOINT = "nad-teacher.ckpt.safetensors", STUDENT_CHECKPOINT = "nad-student.ckpt.safetensors";
+
     /** NAD's knobs; {@link #reference} is the NAD repository's current config.py. */
     public record Config(int teacherEpochs, int epochs, int batchSize, double lr, Schedule schedule, double momentum,
                          double weightDecay, List<Double> betas, double p, AttentionLoss loss, Augmentation augmentation, long seed) {
@@ -108,7 +111,7 @@ public final class Nad {
     public static Model teacher(Model backdoored, ImageSet clean, Config c, Path dir, EpochListener listener, Progress progress) {
         Model t = backdoored.copy();
         try {
-            FineTune.run(t, clean, c.teacher(), "teacher", dir == null ? null : dir.resolve("nad-teacher.ckpt.safetensors"), listener, progress);
+            FineTune.run(t, clean, c.teacher(), "teacher", dir == null ? null : dir.resolve(TEACHER_CHECKPOINT), listener, progress);
             return t;
         } catch (RuntimeException e) {
             t.close();
@@ -148,7 +151,7 @@ public final class Nad {
                 listener.epoch("nad", s, m);
                 listener.attention(s.epoch(), mean, m, teacher);
             }
-        }, dir == null ? null : new Checkpoint(dir.resolve("nad-student.ckpt.safetensors")), progress, -1);
+        }, dir == null ? null : new Checkpoint(dir.resolve(STUDENT_CHECKPOINT)), progress, -1);
         return new Result(c.teacherEpochs(), ran, last[0]);
     }
 
