@@ -58,6 +58,29 @@ class NadTest {
     }
 
     @Test
+    void bf16DistillationComputesMapsInFloatAndLeavesTheTeacherUntouched() {
+        byte[] x = images(16, 6);
+        int[] y = labels(16);
+        try (Model student = Model.create("wrn-16-1", 10, 3, Precision.BF16); Model teacher = nudged(student, x, y)) {
+            Map<String, TensorData> before = teacher.stateDict();
+            Sgd opt = student.sgd(new Sgd.Options(0.1, 0, false, 0));
+            double first = 0, last = 0;
+            for (int s = 0; s < 6; s++) {
+                Model.DistillResult r = student.distillStep(opt, teacher, x, 16, y, new double[]{0, 0, 1000}, 2.0, AttentionLoss.MSE);
+                assertTrue(Double.isFinite(r.step().loss()) && r.attention()[2] > 0, "loss " + r.step().loss());
+                if (s == 0) first = r.attention()[2];
+                last = r.attention()[2];
+            }
+            assertEquals(before, teacher.stateDict());
+            assertTrue(last < first, "AT " + first + " -> " + last);
+            float[] a = student.attentionMap(x, 1, 2, 2.0);
+            double sq = 0;
+            for (float v : a) sq += v * v;
+            assertEquals(1.0, Math.sqrt(sq), 1e-5, "maps are normalised in fp32 even under bf16 autocast");
+        }
+    }
+
+    @Test
     void zeroBetasMakeTheStepExactlyACrossEntropyStep() {
         byte[] x = images(16, 2);
         int[] y = labels(16);
