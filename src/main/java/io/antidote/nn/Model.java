@@ -439,6 +439,45 @@ public final class Model implements AutoCloseable {
         }
     }
 
+    /** The pooled features the head sees, eval mode: n rows of F floats (F = the head's input width). */
+    public float[] headInputs(byte[] nhwc, int n) {
+        try (PointerScope scope = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
+            net.train(false);
+            Tensor x = input(nhwc, n);
+            Tensor f;
+            autocastOn();
+            try {
+                f = net.headInputs(x);
+            } finally {
+                autocastOff();
+            }
+            return Tensors.toFloats(f);
+        }
+    }
+
+    /**
+     * Cuts the given inputs of the head by zeroing their weight columns. Each pooled channel
+     * reaches the logits only through its column, so this equals masking the channel; calling it
+     * after every fine-tuning step keeps the mask (and its zeros survive saving and loading).
+     */
+    public void zeroHeadInputs(int[] channels) {
+        String name = net.headName() + ".weight";
+        try (PointerScope scope = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
+            StringTensorDict d = net.named_parameters();
+            for (long i = 0; i < d.size(); i++) {
+                if (!d.get(i).key().getString().equals(name)) continue;
+                Tensor w = d.get(i).value();
+                long width = w.size(1);
+                for (int c : channels) {
+                    if (c < 0 || c >= width) throw new BadInputException("head input " + c + " is outside [0, " + width + ") for model '" + arch + "'");
+                    w.narrow(1, c, 1).zero_();
+                }
+                return;
+            }
+            throw new IllegalStateException("model '" + arch + "' has no parameter " + name);
+        }
+    }
+
     @Override
     public void close() {
         net.close();
