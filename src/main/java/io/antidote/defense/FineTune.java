@@ -94,12 +94,21 @@ public final class FineTune {
      * `stage` names the epochs in the listener's records ("finetune", "teacher").
      */
     public static Result run(Model model, ImageSet clean, Config c, String stage, Path checkpoint, EpochListener listener, Progress progress) {
+        return run(model, clean, c, stage, checkpoint, listener, progress, m -> {});
+    }
+
+    /** As above, calling `afterStep` after every optimiser step (how Fine-Pruning keeps its mask). */
+    static Result run(Model model, ImageSet clean, Config c, String stage, Path checkpoint, EpochListener listener, Progress progress,
+                      java.util.function.Consumer<Model> afterStep) {
         TrainConfig tc = c.train();
         Optimizer opt = Trainer.optimizer(model, tc, parameters(model, c.scope()));
         int ran = Trainer.train(model, opt, clean, tc, new Trainer.Hooks() {
             @Override
             public Model.StepResult step(Model m, Optimizer o, Batch b, float[] w, Objective obj) {
-                return c.scope() == Scope.HEAD ? m.trainStepFixedStatistics(o, b.pixels(), b.size(), b.labels()) : Trainer.Hooks.super.step(m, o, b, w, obj);
+                Model.StepResult r = c.scope() == Scope.HEAD ? m.trainStepFixedStatistics(o, b.pixels(), b.size(), b.labels())
+                        : Trainer.Hooks.super.step(m, o, b, w, obj);
+                afterStep.accept(m);
+                return r;
             }
 
             @Override
