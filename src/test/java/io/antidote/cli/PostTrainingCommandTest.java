@@ -84,6 +84,21 @@ class PostTrainingCommandTest {
     }
 
     @Test
+    void finePruningRecordsItsMaskAndKeepsItThroughFineTuning() throws Exception {
+        Path out = dir.resolve("fp");
+        Cli c = Cli.run("defend", "fp", "--from-run", trained.toString(), "--margin", "1", "--max-prune", "0.25", "--epochs", "1",
+                "--clean-count", "40", "--precision", "fp32", "--out", out.toString());
+        assertEquals(0, c.code, c.err);
+        Map<?, ?> result = RunDirectory.readJson(out.resolve("result.json"));
+        assertEquals(16, result.get("pruned"), "a margin of 1 prunes up to the cap, floor(0.25 x 64)");
+        List<?> cut = (List<?>) result.get("pruned_channels");
+        assertEquals(16, cut.size());
+        Map<String, io.antidote.nn.TensorData> w = io.antidote.nn.SafeTensors.read(out.resolve("model.safetensors")).tensors();
+        float[] fc = w.get("fc.weight").floats();
+        for (Object ch : cut) for (int k = 0; k < 10; k++) assertEquals(0f, fc[k * 64 + ((Number) ch).intValue()], "saved weights lost the mask");
+    }
+
+    @Test
     void badInputIsRefusedBeforeAnyWork() {
         Cli both = Cli.run("defend", "nad", "--from-run", trained.toString(), "--attack", "blend");
         assertEquals(2, both.code);
@@ -102,6 +117,9 @@ class PostTrainingCommandTest {
         Cli scope = Cli.run("defend", "ft", "--from-run", trained.toString(), "--scope", "conv");
         assertEquals(2, scope.code);
         assertTrue(scope.err.contains("--scope"), scope.err);
+        Cli margin = Cli.run("defend", "fp", "--from-run", trained.toString(), "--margin", "2");
+        assertEquals(2, margin.code);
+        assertTrue(margin.err.contains("--margin 2.0"), margin.err);
         Cli loss = Cli.run("defend", "nad", "--from-run", trained.toString(), "--attention-loss", "kl");
         assertEquals(2, loss.code);
         assertTrue(loss.err.contains("--attention-loss"), loss.err);
