@@ -7,9 +7,8 @@ import io.antidote.data.ImageSet;
 import java.util.Arrays;
 
 /**
- * The clean data a post-training defense may use. In a deployment the defender brings a trusted
- * set ({@link #supplied}); experiments instead draw it from the training samples whose poison flag
- * is false ({@link #draw}), as the NAD reference draws 5% of the clean CIFAR-10 training set.
+ * The clean data a post-training defense may use: a trusted set the defender brings ({@link #supplied})
+ * or, in experiments, a draw from the training samples whose poison flag is false ({@link #draw}).
  *
  * @param set       the images and labels the defense trains on
  * @param positions where they sit in the training set, ascending (null for a supplied set)

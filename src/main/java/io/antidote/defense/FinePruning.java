@@ -15,11 +15,10 @@ import java.util.stream.IntStream;
  * Fine-Pruning (Liu et al., RAID 2018): channels of the last feature map that stay quiet on clean
  * data are where a backdoor can hide, so prune them in increasing order of mean activation while
  * clean accuracy holds, then fine-tune with the pruned channels kept off.
- *
- * <p>Pruning a pooled channel is done by zeroing its column in the head (see
- * {@link Model#zeroHeadInputs}); that is exactly a mask for the logits and survives saving.
  */
 public final class FinePruning {
+    // A pooled channel is pruned by zeroing its column in the head (Model.zeroHeadInputs): exactly a
+    // mask for the logits, and unlike a separate mask it survives saving and `antidote eval`.
     /**
      * @param margin        stop before the pruned model's clean accuracy falls more than this below the unpruned one (absolute)
      * @param maxPruneRatio never prune more than this fraction of the channels

@@ -21,15 +21,15 @@ import java.util.List;
  * Neural Attention Distillation (Li et al., ICLR 2021): fine-tune a copy of the backdoored model on
  * a small clean set to get a teacher, then train the backdoored model on the same set with
  * cross-entropy plus attention-map matching against the teacher at every residual group output.
- *
- * <p>Choices where the reference code and paper part ways (spec §5, §9 items 29-33): the attention
- * term carries gradient (the code since Jan 2022; the README numbers came from a detached term
- * that made "NAD" plain fine-tuning), maps use the channel sum, the loss is the code's MSE with
- * betas 500/1000/1000 (the paper's per-sample L2 norm is {@link AttentionLoss#L2}), the LR table
- * is the code's, and no "best" checkpoint is picked: the reference's threshold rule ends up
- * keeping the last epoch anyway (item 30), so the last epoch is the result.
  */
 public final class Nad {
+    // Where the reference code and paper part ways (spec §5, §9 items 29-33), this follows the code
+    // of 2022: the attention term carries gradient (earlier code detached it, which made "NAD" plain
+    // fine-tuning; betas 0 reproduce that exactly, since a detached term adds no gradient), maps use
+    // the channel sum, the loss is MSE with betas 500/1000/1000 (the paper's per-sample L2 norm is
+    // AttentionLoss.L2), and the LR table is the code's. No "best" checkpoint is picked: the
+    // reference's threshold rule keeps the last epoch anyway (item 30), so the last epoch is the result.
+
     /** File names of the two stages' checkpoints inside a run directory. */
     public static final String TEACHER_CHECKPOINT = "nad-teacher.ckpt.safetensors", STUDENT_CHECKPOINT = "nad-student.ckpt.safetensors";
 
