@@ -80,6 +80,11 @@ final class Runs {
                 extra.afterEpoch(s, m);
                 rec.record(stage, s, m);
             }
+
+            @Override
+            public Model.StepResult step(Model m, io.antidote.nn.Optimizer o, io.antidote.data.Batch b, float[] w, io.antidote.nn.Objective obj) {
+                return extra.step(m, o, b, w, obj);
+            }
         };
         Trainer.train(model, opt, train, cfg, hooks, ckpt, new Progress(System.err, false), -1);
         return Metrics.score(model, test, poisonedTest, target, 256);

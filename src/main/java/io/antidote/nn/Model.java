@@ -336,6 +336,193 @@ public final class Model implements AutoCloseable {
         }
     }
 
+    /** One NAD step: the step itself, the mean cross-entropy and the unweighted attention loss per tap (0 where beta is 0). */
+    public record DistillResult(StepResult step, double crossEntropy, double[] attention) {}
+
+    /**
+     * One step of CE + Σ betas[i]·AT_i in train mode, AT_i comparing this model's attention map at
+     * tap i with the teacher's on the same batch. The teacher runs in eval mode under no-grad, so
+     * neither its weights nor its BN statistics move. Taps whose beta is 0 are skipped entirely,
+     * which makes an all-zero betas step exactly a cross-entropy step (how the teacher is made).
+     */
+    public DistillResult distillStep(Optimizer opt, Model teacher, byte[] nhwc, int n, int[] labels, double[] betas, double p,
+                                     AttentionLoss form) {
+        if (teacher == this) throw new IllegalArgumentException("a model cannot be its own teacher");
+        int taps = net.tapNames().size();
+        if (betas.length != taps) {
+            throw new BadInputException(betas.length + " attention weights given for the " + taps + " taps of model '" + arch + "' ("
+                    + String.join(", ", net.tapNames()) + ")");
+        }
+        if (teacher.net.tapNames().size() != taps) {
+            throw new BadInputException("teacher '" + teacher.arch + "' has " + teacher.net.tapNames().size() + " taps, the student '" + arch + "' " + taps);
+        }
+        try (PointerScope scope = new PointerScope()) {
+            Tensor[] target = new Tensor[taps];
+            boolean distil = false;
+            for (double b : betas) distil |= b != 0;
+            if (distil) {
+                try (NoGradGuard g = new NoGradGuard()) {
+                    teacher.net.train(false);
+                    Tensor tx = teacher.input(nhwc, n);
+                    Tensor[] tt;
+                    teacher.autocastOn();
+                    try {
+                        tt = teacher.net.forwardTaps(tx);
+                    } finally {
+                        teacher.autocastOff();
+                    }
+                    for (int i = 0; i < taps; i++) if (betas[i] != 0) target[i] = Attention.map(tt[i], p).detach();
+                }
+            }
+            net.train(true);
+            zeroGrad();
+            Tensor x = input(nhwc, n);
+            Tensor y = Tensors.longs(labels, n);
+            Tensor[] st;
+            Tensor lv;
+            autocastOn();
+            try {
+                st = net.forwardTaps(x);
+                lv = perExampleCe(st[taps], y);
+            } finally {
+                autocastOff();
+            }
+            Tensor ce = lv.mean();
+            Tensor loss = ce;
+            double[] at = new double[taps];
+            for (int i = 0; i < taps; i++) {
+                if (betas[i] == 0) continue;
+                Tensor a = Attention.loss(Attention.map(st[i], p), target[i], form);
+                at[i] = a.item_double();
+                loss = loss.add(a.mul(new Scalar(betas[i])));
+            }
+            loss.backward();
+            try (NoGradGuard g = new NoGradGuard()) {
+                opt.step();
+            }
+            StepResult r = summarize(st[taps], lv, labels, n, loss.item_double());
+            return new DistillResult(r, ce.item_double(), at);
+        }
+    }
+
+    /**
+     * A cross-entropy step with the whole network in eval mode: BN normalises with, and keeps, its
+     * running statistics. Training only the head this way leaves the backbone exactly as it was;
+     * in train mode BN statistics would drift on the small clean set and change the features too.
+     */
+    public StepResult trainStepFixedStatistics(Optimizer opt, byte[] nhwc, int n, int[] labels) {
+        try (PointerScope scope = new PointerScope()) {
+            net.train(false);
+            zeroGrad();
+            Tensor x = input(nhwc, n);
+            Tensor y = Tensors.longs(labels, n);
+            Tensor logits;
+            Tensor lv;
+            autocastOn();
+            try {
+                logits = net.forward(x);
+                lv = perExampleCe(logits, y);
+            } finally {
+                autocastOff();
+            }
+            Tensor loss = lv.mean();
+            loss.backward();
+            try (NoGradGuard g = new NoGradGuard()) {
+                opt.step();
+            }
+            return summarize(logits, lv, labels, n, loss.item_double());
+        }
+    }
+
+    private static StepResult summarize(Tensor logits, Tensor perExample, int[] labels, int n, double loss) {
+        long[] pred = Tensors.toLongs(logits.argmax(new org.bytedeco.pytorch.LongOptional(1), false));
+        int correct = 0;
+        for (int i = 0; i < n; i++) if (pred[i] == labels[i]) correct++;
+        return new StepResult(loss, correct, Tensors.toFloats(perExample));
+    }
+
+    /** NAD attention maps (eval mode) at one tap: n rows of H·W floats, each of unit L2 norm (up to 1e-6). */
+    public float[] attentionMap(byte[] nhwc, int n, int tap, double p) {
+        int taps = net.tapNames().size();
+        if (tap < 0 || tap >= taps) throw new BadInputException("tap " + tap + " is outside [0, " + taps + ") for model '" + arch + "'");
+        try (PointerScope scope = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
+            net.train(false);
+            Tensor x = input(nhwc, n);
+            Tensor[] t;
+            autocastOn();
+            try {
+                t = net.forwardTaps(x);
+            } finally {
+                autocastOff();
+            }
+            return Tensors.toFloats(Attention.map(t[tap], p));
+        }
+    }
+
+    /** Unweighted AT loss per tap between this model and the teacher on a batch, both in eval mode (the reference's test-set AT). */
+    public double[] attentionLosses(Model teacher, byte[] nhwc, int n, double p, AttentionLoss form) {
+        try (PointerScope scope = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
+            net.train(false);
+            teacher.net.train(false);
+            Tensor[] st, tt;
+            autocastOn();
+            try {
+                st = net.forwardTaps(input(nhwc, n));
+            } finally {
+                autocastOff();
+            }
+            teacher.autocastOn();
+            try {
+                tt = teacher.net.forwardTaps(teacher.input(nhwc, n));
+            } finally {
+                teacher.autocastOff();
+            }
+            int taps = Math.min(st.length, tt.length) - 1;
+            double[] out = new double[taps];
+            for (int i = 0; i < taps; i++) out[i] = Attention.loss(Attention.map(st[i], p), Attention.map(tt[i], p), form).item_double();
+            return out;
+        }
+    }
+
+    /** The pooled features the head sees, eval mode: n rows of F floats (F = the head's input width). */
+    public float[] headInputs(byte[] nhwc, int n) {
+        try (PointerScope scope = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
+            net.train(false);
+            Tensor x = input(nhwc, n);
+            Tensor f;
+            autocastOn();
+            try {
+                f = net.headInputs(x);
+            } finally {
+                autocastOff();
+            }
+            return Tensors.toFloats(f);
+        }
+    }
+
+    /**
+     * Cuts the given inputs of the head by zeroing their weight columns. Each pooled channel
+     * reaches the logits only through its column, so this equals masking the channel; calling it
+     * after every fine-tuning step keeps the mask (and its zeros survive saving and loading).
+     */
+    public void zeroHeadInputs(int[] channels) {
+        String name = net.headName() + ".weight";
+        try (PointerScope scope = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
+            StringTensorDict d = net.named_parameters();
+            for (long i = 0; i < d.size(); i++) {
+                if (!d.get(i).key().getString().equals(name)) continue;
+                Tensor w = d.get(i).value();
+                long width = w.size(1);
+                for (int c : channels) {
+                    if (c < 0 || c >= width) throw new BadInputException("head input " + c + " is outside [0, " + width + ") for model '" + arch + "'");
+                    w.narrow(1, c, 1).zero_();
+                }
+                return;
+            }
+            throw new IllegalStateException("model '" + arch + "' has no parameter " + name);
+        }
+    }
+
     @Override
     public void close() {
         net.close();

@@ -32,6 +32,14 @@ public abstract class Network extends Module {
     /** Name of the final linear layer's parameters prefix (for last-layer fine-tuning). */
     public abstract String headName();
 
+    /**
+     * The pooled feature vector the head sees (N×F), for defenses that rank or prune the last
+     * layer's channels. Not abstract, so an architecture without it still builds.
+     */
+    public Tensor headInputs(Tensor x) {
+        throw new io.antidote.BadInputException("this architecture does not expose the inputs of its head");
+    }
+
     protected static Conv2dImpl conv(long in, long out, long k, long stride, long pad) {
         Conv2dOptions o = new Conv2dOptions(in, out, new LongPointer(k, k));
         o.stride().put(new long[]{stride, stride});

@@ -50,6 +50,15 @@ public final class ResNet18 extends Network {
     }
 
     @Override
+    public Tensor headInputs(Tensor x) {
+        Tensor h = conv1.forward(x);
+        if (!preact) h = torch.relu(bn1.forward(h));
+        for (Stage s : stages) h = s.forward(h);
+        if (preact) h = torch.relu(bn1.forward(h));
+        return torch.adaptive_avg_pool2d(h, 1, 1).flatten(1, -1);
+    }
+
+    @Override
     public List<String> tapNames() {
         return List.of("layer1", "layer2", "layer3", "layer4");
     }
@@ -77,6 +86,8 @@ public final class ResNet18 extends Network {
         private final boolean preact;
         private final Conv2dImpl conv1, conv2, shortcutConv;
         private final BatchNorm2dImpl bn1, bn2, shortcutBn;
+        // held so the GC cannot collect it: libtorch calls back into the Java object (e.g. on train())
+        private final Module shortcut;
 
         Block(int in, int out, int stride, boolean preact) {
             this.preact = preact;
@@ -85,10 +96,11 @@ public final class ResNet18 extends Network {
             bn2 = register_module("bn2", bn(out));
             conv2 = register_module("conv2", conv(out, out, 3, 1, 1));
             if (stride != 1 || in != out) {
-                Module sc = register_module("shortcut", new Module());
-                shortcutConv = sc.register_module("0", conv(in, out, 1, stride, 0));
-                shortcutBn = preact ? null : sc.register_module("1", bn(out));
+                shortcut = register_module("shortcut", new Module());
+                shortcutConv = shortcut.register_module("0", conv(in, out, 1, stride, 0));
+                shortcutBn = preact ? null : shortcut.register_module("1", bn(out));
             } else {
+                shortcut = null;
                 shortcutConv = null;
                 shortcutBn = null;
             }

@@ -48,6 +48,12 @@ public final class WideResNet extends Network {
     }
 
     @Override
+    public Tensor headInputs(Tensor x) {
+        Tensor h = block3.forward(block2.forward(block1.forward(conv1.forward(x))));
+        return torch.adaptive_avg_pool2d(torch.relu(bn1.forward(h)), 1, 1).flatten(1, -1);
+    }
+
+    @Override
     public List<String> tapNames() {
         return List.of("block1", "block2", "block3");
     }

@@ -28,6 +28,11 @@ public final class Trainer {
 
         /** Called after each epoch, before the checkpoint is written; may evaluate the model. */
         default void afterEpoch(EpochStats stats, Model model) {}
+
+        /** The optimisation step on one batch; defenses with their own loss (NAD's distillation) replace it. */
+        default Model.StepResult step(Model model, Optimizer opt, Batch batch, float[] weights, Objective objective) {
+            return model.trainStep(opt, batch.pixels(), batch.size(), batch.labels(), weights, objective);
+        }
     }
 
     private Trainer() {}
@@ -84,7 +89,7 @@ public final class Trainer {
                 lr = cfg.schedule().lr(cfg.lr(), epoch + (double) step / steps, cfg.epochs());
                 opt.setLearningRate(lr);
                 float[] w = hooks.weights(epoch, b.positions());
-                Model.StepResult r = model.trainStep(opt, b.pixels(), b.size(), b.labels(), w, objective);
+                Model.StepResult r = hooks.step(model, opt, b, w, objective);
                 double batchMean = 0;
                 for (float l : r.losses()) batchMean += l;
                 lossSum += batchMean;
