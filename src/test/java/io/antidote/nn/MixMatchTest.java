@@ -113,4 +113,22 @@ class MixMatchTest {
             assertThrows(IllegalArgumentException.class, () -> m.mixMatchStep(opt, x, y, u1, u2, n, 0.5, 0.8, new int[3], 1.0));
         }
     }
+
+    @Test
+    void bf16AutocastGivesTheSameLossesWithinItsPrecision() {
+        int n = 6;
+        SplittableRandom r = new SplittableRandom(11);
+        byte[] x = new byte[n * 3072], u1 = new byte[n * 3072], u2 = new byte[n * 3072];
+        for (byte[] a : new byte[][]{x, u1, u2}) for (int i = 0; i < a.length; i++) a[i] = (byte) r.nextInt(256);
+        int[] y = {5, 4, 3, 2, 1, 0};
+        int[] perm = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 0};
+        try (Model f = Model.create("wrn-10-1", 10, 3, Precision.FP32); Model b = Model.create("wrn-10-1", 10, 3, Precision.BF16)) {
+            float[] sf = f.symmetricCrossEntropy(x, n, y, 0.1, 1.0), sb = b.symmetricCrossEntropy(x, n, y, 0.1, 1.0);
+            assertArrayEquals(sf, sb, 0.1f);
+            Model.MixMatchResult rf = f.mixMatchStep(f.adam(Adam.Options.reference(0.002), k -> true), x, y, u1, u2, n, 0.5, 0.9, perm, 3.0);
+            Model.MixMatchResult rb = b.mixMatchStep(b.adam(Adam.Options.reference(0.002), k -> true), x, y, u1, u2, n, 0.5, 0.9, perm, 3.0);
+            assertEquals(rf.lossX(), rb.lossX(), 0.05);
+            assertEquals(rf.lossU(), rb.lossU(), 0.01);
+        }
+    }
 }
