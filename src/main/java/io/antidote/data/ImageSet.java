@@ -121,6 +121,25 @@ public final class ImageSet {
         return new ImageSet(newName, height, width, channels, numClasses, px, l, oi, p, ol);
     }
 
+    /** This set followed by another of the same shape and classes, provenance kept. */
+    public ImageSet concat(String newName, ImageSet other) {
+        if (other.height != height || other.width != width || other.channels != channels || other.numClasses != numClasses) {
+            throw new IllegalArgumentException("cannot append " + other + " to " + this + ": shapes or classes differ");
+        }
+        byte[] px = Arrays.copyOf(pixels, pixels.length + other.pixels.length);
+        System.arraycopy(other.pixels, 0, px, pixels.length, other.pixels.length);
+        boolean[] p = Arrays.copyOf(poisoned, size + other.size);
+        System.arraycopy(other.poisoned, 0, p, size, other.size);
+        return new ImageSet(newName, height, width, channels, numClasses, px, cat(labels, other.labels),
+                cat(originalIndex, other.originalIndex), p, cat(originalLabel, other.originalLabel));
+    }
+
+    private static int[] cat(int[] a, int[] b) {
+        int[] out = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
     /** Positions of samples whose label is (or is not) the given class. */
     public int[] positionsWithLabel(int label, boolean equal) {
         return java.util.stream.IntStream.range(0, size).filter(i -> (labels[i] == label) == equal).toArray();

@@ -527,4 +527,150 @@ public final class Model implements AutoCloseable {
     public void close() {
         net.close();
     }
+
+    // ---- ASD: symmetric cross-entropy, MixMatch ----
+
+    /** Losses of one MixMatch step: the total, its labelled and unlabelled parts, and labelled rows predicted as their mixed target's top class. */
+    public record MixMatchResult(double loss, double lossX, double lossU, int correct) {}
+
+    /**
+     * Per-example symmetric cross-entropy alpha·CE + beta·RCE in eval mode (running BN statistics),
+     * with the reference's clamps: probabilities to [1e-7, 1], the one-hot target to [1e-4, 1].
+     */
+    public float[] symmetricCrossEntropy(byte[] nhwc, int n, int[] labels, double alpha, double beta) {
+        try (PointerScope scope = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
+            net.train(false);
+            Tensor x = input(nhwc, n);
+            Tensor logits;
+            autocastOn();
+            try {
+                logits = net.forward(x);
+            } finally {
+                autocastOff();
+            }
+            return Tensors.toFloats(symmetricCe(logits, Tensors.longs(labels, n), numClasses, alpha, beta));
+        }
+    }
+
+    static Tensor symmetricCe(Tensor logits, Tensor y, int classes, double alpha, double beta) {
+        Tensor z = logits.to(torch.ScalarType.Float);
+        Tensor ce = perExampleCe(z, y);
+        Tensor p = z.softmax(1).clamp(new org.bytedeco.pytorch.ScalarOptional(new Scalar(1e-7)),
+                new org.bytedeco.pytorch.ScalarOptional(new Scalar(1.0)));
+        Tensor q = torch.one_hot(y, classes).to(torch.ScalarType.Float).clamp(new org.bytedeco.pytorch.ScalarOptional(new Scalar(1e-4)),
+                new org.bytedeco.pytorch.ScalarOptional(new Scalar(1.0)));
+        Tensor rce = p.mul(q.log()).sum(new long[]{1}, false, new org.bytedeco.pytorch.ScalarTypeOptional()).neg();
+        return ce.mul(new Scalar(alpha)).add(rce.mul(new Scalar(beta)));
+    }
+
+    /** Rows of p raised to 1/T and renormalised; T = 0.5 squares them. */
+    static Tensor sharpen(Tensor p, double temperature) {
+        Tensor pt = p.pow(new Scalar(1.0 / temperature));
+        return pt.div(pt.sum(new long[]{1}, true, new org.bytedeco.pytorch.ScalarTypeOptional()));
+    }
+
+    /**
+     * Slice boundaries that split a batch into `groups` nearly equal parts, the larger parts last
+     * (64 into three gives 0, 21, 42, 64), as MixMatch's interleaving does.
+     */
+    static long[] interleaveOffsets(int batch, int groups) {
+        long[] size = new long[groups];
+        java.util.Arrays.fill(size, batch / groups);
+        for (int r = 0; r < batch - (batch / groups) * groups; r++) size[groups - 1 - r]++;
+        long[] off = new long[groups + 1];
+        for (int i = 0; i < groups; i++) off[i + 1] = off[i] + size[i];
+        return off;
+    }
+
+    /**
+     * Swaps slice i of chunk 0 with slice i of chunk i, so every chunk's batch-norm statistics see
+     * labelled and unlabelled rows; applying it twice restores the original order.
+     */
+    static Tensor[] interleave(Tensor[] chunks, int batch) {
+        int groups = chunks.length;
+        long[] off = interleaveOffsets(batch, groups);
+        Tensor[][] parts = new Tensor[groups][groups];
+        for (int c = 0; c < groups; c++) {
+            for (int s = 0; s < groups; s++) parts[c][s] = chunks[c].narrow(0, off[s], off[s + 1] - off[s]);
+        }
+        for (int i = 1; i < groups; i++) {
+            Tensor t = parts[0][i];
+            parts[0][i] = parts[i][i];
+            parts[i][i] = t;
+        }
+        Tensor[] out = new Tensor[groups];
+        for (int c = 0; c < groups; c++) out[c] = torch.cat(new org.bytedeco.pytorch.TensorVector(parts[c]), 0);
+        return out;
+    }
+
+    /**
+     * One MixMatch step (Berthelot et al. 2019, as DBD/ASD run it without EMA) on n labelled images
+     * and n unlabelled images seen in two augmented views. Labels of the unlabelled rows are guessed
+     * in train mode (so BN statistics move, as in the reference), averaged over both views and
+     * sharpened; the 3n inputs and targets are mixed with row permutation[i] using weight lambda
+     * (callers pass max(λ, 1−λ)); three interleaved forward passes give the logits; the loss is the
+     * soft cross-entropy of the labelled rows plus lambdaU times the mean squared error between
+     * softmax and target over all unlabelled entries.
+     */
+    public MixMatchResult mixMatchStep(Optimizer opt, byte[] xLabelled, int[] yLabelled, byte[] uView1, byte[] uView2, int nU,
+                                       double temperature, double lambda, int[] permutation, double lambdaU) {
+        int n = yLabelled.length;
+        if (n != nU) throw new IllegalArgumentException("MixMatch interleaving needs equal labelled and unlabelled batches, got " + n + " and " + nU);
+        if (n < 3) throw new IllegalArgumentException("MixMatch batch " + n + " is too small to interleave into three parts");
+        if (permutation.length != 3 * n) throw new IllegalArgumentException("permutation has " + permutation.length + " entries, expected " + 3 * n);
+        try (PointerScope scope = new PointerScope()) {
+            net.train(true);
+            zeroGrad();
+            Tensor xl = input(xLabelled, n);
+            Tensor u1 = input(uView1, n);
+            Tensor u2 = input(uView2, n);
+            Tensor guess;
+            try (NoGradGuard g = new NoGradGuard()) {
+                Tensor l1, l2;
+                autocastOn();
+                try {
+                    l1 = net.forward(u1);
+                    l2 = net.forward(u2);
+                } finally {
+                    autocastOff();
+                }
+                Tensor avg = l1.to(torch.ScalarType.Float).softmax(1).add(l2.to(torch.ScalarType.Float).softmax(1)).div(new Scalar(2.0));
+                guess = sharpen(avg, temperature).detach();
+            }
+            Tensor onehot = torch.one_hot(Tensors.longs(yLabelled, n), numClasses).to(torch.ScalarType.Float);
+            Tensor inputs = torch.cat(new org.bytedeco.pytorch.TensorVector(xl, u1, u2), 0);
+            Tensor targets = torch.cat(new org.bytedeco.pytorch.TensorVector(onehot, guess, guess), 0);
+            Tensor idx = Tensors.longs(permutation, 3 * n);
+            Scalar lam = new Scalar(lambda), rest = new Scalar(1 - lambda);
+            Tensor mixedIn = inputs.mul(lam).add(inputs.index_select(0, idx).mul(rest));
+            Tensor mixedT = targets.mul(lam).add(targets.index_select(0, idx).mul(rest));
+            Tensor[] chunks = interleave(new Tensor[]{mixedIn.narrow(0, 0, n), mixedIn.narrow(0, n, n), mixedIn.narrow(0, 2L * n, n)}, n);
+            Tensor[] logits = new Tensor[3];
+            autocastOn();
+            try {
+                for (int c = 0; c < 3; c++) {
+                    Tensor in = precision == Precision.BF16 ? chunks[c].contiguous(torch.MemoryFormat.ChannelsLast) : chunks[c].contiguous();
+                    logits[c] = net.forward(in).to(torch.ScalarType.Float);
+                }
+            } finally {
+                autocastOff();
+            }
+            logits = interleave(logits, n);
+            Tensor tx = mixedT.narrow(0, 0, n);
+            Tensor tu = mixedT.narrow(0, n, 2L * n);
+            Tensor lx = logits[0].log_softmax(1).mul(tx).sum(new long[]{1}, false, new org.bytedeco.pytorch.ScalarTypeOptional()).mean().neg();
+            Tensor pu = torch.cat(new org.bytedeco.pytorch.TensorVector(logits[1], logits[2]), 0).softmax(1);
+            Tensor lu = pu.sub(tu).pow(new Scalar(2.0)).mean();
+            Tensor loss = lx.add(lu.mul(new Scalar(lambdaU)));
+            loss.backward();
+            try (NoGradGuard g = new NoGradGuard()) {
+                opt.step();
+            }
+            long[] pred = Tensors.toLongs(logits[0].argmax(new org.bytedeco.pytorch.LongOptional(1), false));
+            long[] top = Tensors.toLongs(tx.argmax(new org.bytedeco.pytorch.LongOptional(1), false));
+            int correct = 0;
+            for (int i = 0; i < n; i++) if (pred[i] == top[i]) correct++;
+            return new MixMatchResult(loss.item_double(), lx.item_double(), lu.item_double(), correct);
+        }
+    }
 }

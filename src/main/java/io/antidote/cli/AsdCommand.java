@@ -1,0 +1,216 @@
+package io.antidote.cli;
+
+import io.antidote.BadInputException;
+import io.antidote.data.Augmentation;
+import io.antidote.data.ImageSet;
+import io.antidote.defense.Asd;
+import io.antidote.eval.Metrics;
+import io.antidote.nn.Model;
+import io.antidote.nn.Precision;
+import io.antidote.report.RunDirectory;
+import io.antidote.train.Checkpoint;
+import io.antidote.train.Progress;
+import io.antidote.train.Trainer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.stream.IntStream;
+
+/** `antidote defend asd`: Adaptively Splitting poisoned Dataset, MixMatch training from scratch on an adaptively chosen clean pool. */
+@Command(name = "asd", mixinStandardHelpOptions = true,
+        description = "ASD: semi-supervised (MixMatch) training on a clean pool re-split every epoch by loss, in three stages.")
+final class AsdCommand implements Callable<Integer> {
+    @Option(names = "--data", defaultValue = "synthetic")
+    String data;
+
+    @Mixin
+    AttackOptions attack;
+
+    @Option(names = "--preset", defaultValue = "paper",
+            description = "paper (120 epochs, ResNet-18, 1,024 steps per epoch) | cpu (40 epochs, WRN-16-1, 256 steps per epoch)")
+    String preset;
+
+    @Option(names = "--model", description = "Network (default: resnet18 for --preset paper, wrn-16-1 for cpu).")
+    String model;
+
+    @Option(names = "--seed", defaultValue = "1")
+    long seed;
+
+    @Option(names = "--precision", defaultValue = "auto")
+    String precision;
+
+    @Option(names = "--epochs", description = "Total epochs; the stage boundaries, growth interval and ramp-up scale with it.")
+    Integer epochs;
+
+    @Option(names = "--iterations", description = "MixMatch steps per epoch.")
+    Integer iterations;
+
+    @Option(names = "--batch-size", description = "MixMatch batch of labelled and of unlabelled samples (default 64).")
+    Integer batchSize;
+
+    @Option(names = "--clean-seeds", defaultValue = "held-out",
+            description = "held-out: 10 images per class set aside from the clean training data before poisoning (with poisoned:DIR, "
+                    + "taken from the samples flagged clean) form a trusted set | poison-flags: the reference's draw from the poisoned "
+                    + "training set using its ground-truth poison flags")
+    String cleanSeeds;
+
+    @Option(names = "--out", description = "Run directory (default runs/asd-<attack>-<seed>); a checkpoint found there is resumed.")
+    Path out;
+
+    Asd.Config config() {
+        Asd.Config c = switch (preset) {
+            case "paper" -> Asd.Config.paper(seed);
+            case "cpu" -> Asd.Config.cpu(seed);
+            default -> throw new BadInputException("--preset '" + preset + "' is not one of paper, cpu");
+        };
+        if (epochs != null) c = c.scaledTo(epochs);
+        if (iterations != null) {
+            if (iterations < 1) throw new BadInputException("--iterations " + iterations + " must be >= 1");
+            c = c.withIterations(iterations);
+        }
+        if (batchSize != null) {
+            if (batchSize < 3) throw new BadInputException("--batch-size " + batchSize + " must be >= 3");
+            c = c.withBatchSize(batchSize);
+        }
+        return c.withCleanSeeds(switch (cleanSeeds) {
+            case "held-out" -> Asd.CleanSeeds.TRUSTED_SET;
+            case "poison-flags" -> Asd.CleanSeeds.POISON_FLAGS;
+            default -> throw new BadInputException("--clean-seeds '" + cleanSeeds + "' is not one of held-out, poison-flags");
+        });
+    }
+
+    String modelName() {
+        return model != null ? model : preset.equals("paper") ? "resnet18" : "wrn-16-1";
+    }
+
+    /** The training set without a trusted slice of `perClass` images per class drawn among the eligible ones, and that slice. */
+    private static ImageSet[] holdOut(ImageSet set, boolean[] eligible, int perClass, long seed) {
+        int[] held = Asd.pickPerClass(set.labels(), eligible, set.numClasses(), perClass, seed ^ 0x7257L, "--clean-seeds held-out");
+        Set<Integer> h = new HashSet<>();
+        for (int i : held) h.add(i);
+        int[] rest = IntStream.range(0, set.size()).filter(i -> !h.contains(i)).toArray();
+        return new ImageSet[]{set.subset(set.name(), rest), set.subset(set.name() + "-trusted", held)};
+    }
+
+    @Override
+    public Integer call() {
+        attack.check();
+        Asd.Config cfg = config();
+        String arch = modelName();
+        DataSource.Split d = DataSource.resolve(data);
+        ImageSet train = d.train();
+        ImageSet trusted = null;
+        DataSource.Poisoning poisoning = d.poisoning();
+        boolean heldOut = cfg.cleanSeeds() == Asd.CleanSeeds.TRUSTED_SET;
+        if (attack.enabled()) {
+            if (poisoning != null) throw new BadInputException("--attack: --data " + data + " is poisoned already; drop --attack or poison the clean set");
+            DataSource.Split source = d;
+            if (heldOut) {
+                // set aside before poisoning, so the trusted images are clean by construction
+                boolean[] all = new boolean[train.size()];
+                Arrays.fill(all, true);
+                ImageSet[] parts = holdOut(train, all, cfg.seedsPerClass(), seed);
+                trusted = parts[1];
+                source = new DataSource.Split(parts[0], d.test());
+            }
+            AttackOptions.Poisoned p = attack.poison(source, seed);
+            train = p.poisonedTrain();
+            poisoning = p.poisoning();
+        } else if (poisoning != null && heldOut) {
+            // a poisoned directory has no separate clean slice: simulate one from the samples flagged clean
+            boolean[] clean = train.poisonFlags();
+            for (int i = 0; i < clean.length; i++) clean[i] = !clean[i];
+            ImageSet[] parts = holdOut(train, clean, cfg.seedsPerClass(), seed);
+            train = parts[0];
+            trusted = parts[1];
+        }
+        if (poisoning == null) throw new BadInputException("--attack is required unless --data is a poisoned set (poisoned:DIR)");
+        ImageSet poisonedTest = poisoning.poisonedTest();
+        int target = poisoning.target();
+        Path dir = out != null ? out : Path.of("runs", "asd-" + poisoning.summary().getOrDefault("name", "data") + "-" + seed);
+        RunDirectory run = new RunDirectory(dir);
+        Checkpoint ckpt = new Checkpoint(run.resolve("asd.ckpt.safetensors"));
+        if (ckpt.exists()) {
+            int done = Integer.parseInt(ckpt.metadata().getOrDefault("epochs_done", "0"));
+            run.truncateMetrics("asd", done);
+            run.truncateMetrics("asd-split", done);
+        }
+        Runs.EpochRecorder rec = new Runs.EpochRecorder(run, d.test(), poisonedTest, target, cfg.epochs(), System.out);
+        List<Map<String, Object>> splits = new ArrayList<>();
+        long t0 = System.nanoTime();
+        try (Model m = Model.create(arch, train.numClasses(), train.height(), train.width(), train.channels(), seed, Precision.parse(precision))) {
+            Map<String, Object> prov = Runs.provenance(seed, train, d.test(), m);
+            Map<String, Object> config = new LinkedHashMap<>();
+            config.put("command", "defend asd");
+            config.put("data", data);
+            config.put("model", arch);
+            config.put("preset", preset);
+            config.put("asd", cfg.toString());
+            config.put("clean_seeds", cleanSeeds);
+            config.put("attack", poisoning.summary());
+            config.put("provenance", prov);
+            run.writeJson("config.json", config);
+            System.out.printf("ASD on %s (%d images, %d poisoned%s), %s, %s, preset %s: %d epochs, stages from %d and %d, %d steps per epoch%n",
+                    train.name(), train.size(), train.poisonedCount(), trusted == null ? "" : ", plus " + trusted.size() + " trusted",
+                    arch, m.precision().label(), preset, cfg.epochs(), cfg.stage2Start(), cfg.stage3Start(), cfg.iterations());
+            Asd.Listener listener = (r, mm) -> {
+                Trainer.EpochStats s = new Trainer.EpochStats(r.epoch(), cfg.lr(), r.loss(), r.labelledAccuracy(),
+                        r.iterations() * 3 * r.batchSize(), r.seconds());
+                rec.record("asd", s, mm);
+                Map<String, Object> sp = new LinkedHashMap<>();
+                sp.put("stage", "asd-split");
+                sp.put("epoch", r.epoch() + 1);
+                sp.put("split_stage", r.stage());
+                sp.put("labelled", r.labelled());
+                sp.put("unlabelled", r.unlabelled());
+                sp.put("poisoned_in_labelled", r.poisonedInLabelled());
+                sp.put("poisoned_fraction_of_labelled", r.poisonedFraction());
+                sp.put("poisoned_total", r.poisonedTotal());
+                sp.put("loss_x", r.lossX());
+                sp.put("loss_u", r.lossU());
+                sp.put("lambda_u", r.lambdaU());
+                run.appendMetrics(sp);
+                splits.add(sp);
+                System.out.printf(Locale.ROOT, "  split stage %d: clean pool %d (%d poisoned, %.2f%%), polluted pool %d; Lx %.4f  Lu %.4f  lambda_u %.3f%n",
+                        r.stage(), r.labelled(), r.poisonedInLabelled(), 100 * r.poisonedFraction(), r.unlabelled(), r.lossX(), r.lossU(), r.lambdaU());
+            };
+            Asd.Result r = Asd.run(m, train, trusted, cfg, dir, listener, new Progress(System.err, false));
+            Metrics.Scores s = Metrics.score(m, d.test(), poisonedTest, target, 256);
+            double secs = (System.nanoTime() - t0) / 1e9;
+            Map<String, Object> meta = new LinkedHashMap<>(prov);
+            // the network expects CIFAR-normalised inputs; a later evaluation must apply the same constants
+            meta.put("input_mean", Arrays.toString(Augmentation.asd().mean()));
+            meta.put("input_std", Arrays.toString(Augmentation.asd().std()));
+            Runs.saveModel(run, "model.safetensors", m, meta);
+            Map<String, Object> result = new LinkedHashMap<>(Runs.scores(s));
+            result.put("epochs", cfg.epochs());
+            result.put("resumed_after_epoch", r.resumedAfter());
+            result.put("clean_seeds", cleanSeeds);
+            result.put("seeds", r.seeds().length);
+            if (!r.epochs().isEmpty()) {
+                Asd.EpochReport last = r.epochs().get(r.epochs().size() - 1);
+                result.put("final_clean_pool", last.labelled());
+                result.put("final_clean_pool_poisoned", last.poisonedInLabelled());
+                result.put("final_clean_pool_poisoned_fraction", last.poisonedFraction());
+            }
+            result.put("splits", splits);
+            result.put("wall_seconds", secs);
+            result.put("attack", poisoning.summary());
+            result.put("provenance", prov);
+            run.writeJson("result.json", result);
+            System.out.printf(Locale.ROOT, "ASD done: %s  (%.0f s)  run directory %s%n", Runs.describe(s), secs, dir);
+        }
+        return 0;
+    }
+}

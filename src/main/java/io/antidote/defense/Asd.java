@@ -1,0 +1,506 @@
+package io.antidote.defense;
+
+import io.antidote.BadInputException;
+import io.antidote.data.Augmentation;
+import io.antidote.data.BatchLoader;
+import io.antidote.data.ImageSet;
+import io.antidote.nn.Adam;
+import io.antidote.nn.Model;
+import io.antidote.nn.Optimizer;
+import io.antidote.train.Checkpoint;
+import io.antidote.train.Progress;
+import io.antidote.train.Schedule;
+import io.antidote.train.TrainConfig;
+import io.antidote.train.Trainer;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.function.Predicate;
+import java.util.random.RandomGenerator;
+import java.util.stream.IntStream;
+
+/**
+ * Adaptively Splitting poisoned Dataset (Gao et al., CVPR 2023): MixMatch training from scratch
+ * on a labelled "clean pool" that is re-chosen every epoch, by per-class loss, then overall loss,
+ * then loss reduction under one extra epoch of a virtual model.
+ */
+public final class Asd {
+    /** Where the few known-clean seed samples come from. */
+    public enum CleanSeeds {
+        /**
+         * A separate trusted clean set handed to {@link #run}; it is appended to the training data
+         * and the seeds are drawn from it. The honest setting: the defender owns a few clean images.
+         */
+        TRUSTED_SET,
+        /** The reference code: drawn from the training samples whose ground-truth poison flag is false. */
+        POISON_FLAGS
+    }
+
+    /**
+     * All ASD knobs. Stages are 1-based: stage 1 runs for epochs [0, stage2Start), stage 2 for
+     * [stage2Start, stage3Start), stage 3 from stage3Start to the end.
+     *
+     * @param growEvery      stage 1 adds growBy samples per class to the clean pool every growEvery epochs
+     * @param cleanFraction  share of the data put into the clean pool in stages 2 and 3 (the reference's epsilon)
+     * @param batchSize      MixMatch batch of labelled and of unlabelled samples
+     * @param iterations     MixMatch steps per epoch, whatever the pool sizes
+     * @param rampupEpochs   lambdaU grows linearly to its full value over this many epochs
+     * @param loaderBatch    batch of the loss recording and of the virtual model's epoch
+     * @param recordWithAugmentation record split losses on augmented images, as the reference does (spec §9 item 5)
+     */
+    public record Config(int epochs, int stage2Start, int stage3Start, int seedsPerClass, int growEvery, int growBy,
+                         double cleanFraction, double lr, int batchSize, int iterations, double temperature, double mixAlpha,
+                         double lambdaU, double rampupEpochs, double sceAlpha, double sceBeta, double metaLr, int metaEpochs,
+                         int loaderBatch, boolean recordWithAugmentation, CleanSeeds cleanSeeds, long seed) {
+        public Config {
+            if (epochs < 1) throw new BadInputException("ASD epochs " + epochs + " must be >= 1");
+            if (stage2Start < 0 || stage3Start < stage2Start) {
+                throw new BadInputException("ASD stage boundaries " + stage2Start + "/" + stage3Start + " must satisfy 0 <= stage 2 <= stage 3");
+            }
+            if (seedsPerClass < 1) throw new BadInputException("ASD seeds per class " + seedsPerClass + " must be >= 1");
+            if (growEvery < 1) throw new BadInputException("ASD growth interval " + growEvery + " must be >= 1");
+            if (growBy < 0) throw new BadInputException("ASD growth " + growBy + " must be >= 0");
+            if (!(cleanFraction > 0 && cleanFraction < 1)) throw new BadInputException("ASD clean fraction " + cleanFraction + " is outside (0, 1)");
+            if (batchSize < 3) throw new BadInputException("ASD batch size " + batchSize + " must be >= 3 (MixMatch interleaves three parts)");
+            if (iterations < 1) throw new BadInputException("ASD iterations " + iterations + " must be >= 1");
+            if (!(temperature > 0)) throw new BadInputException("ASD temperature " + temperature + " must be > 0");
+            if (!(mixAlpha > 0)) throw new BadInputException("ASD mixup alpha " + mixAlpha + " must be > 0");
+            if (!(rampupEpochs > 0)) throw new BadInputException("ASD ramp-up " + rampupEpochs + " must be > 0");
+            if (metaEpochs < 1) throw new BadInputException("ASD virtual-model epochs " + metaEpochs + " must be >= 1");
+            if (loaderBatch < 1) throw new BadInputException("ASD loader batch " + loaderBatch + " must be >= 1");
+            if (cleanSeeds == null) throw new BadInputException("ASD clean-seed source is missing");
+        }
+
+        /** The paper's configuration file (spec §6.1): 120 epochs, stages at 60/90, Adam 0.002, 1,024 MixMatch steps of 64. */
+        public static Config paper(long seed) {
+            return new Config(120, 60, 90, 10, 5, 10, 0.5, 0.002, 64, 1024, 0.5, 0.75, 15, 120, 0.1, 1.0, 0.015, 1,
+                    128, true, CleanSeeds.TRUSTED_SET, seed);
+        }
+
+        /**
+         * For a CPU and WRN-16-1: 40 epochs with the stage boundaries scaled to 20/30, the pool grown
+         * by 12 per class every 2 epochs (stage 1 ends at 1,180 labelled, near the reference's 1,200),
+         * and 256 MixMatch steps per epoch (a quarter of the reference). One stage-1/2 epoch on
+         * CIFAR-10 costs 256 x 192 training images plus 50,000 recording and 19,000 test forward
+         * passes; a stage-3 epoch adds a 50,000-image virtual epoch and a second recording.
+         * Measured on one busy core of the development VM (fp32): a 64+64 MixMatch step of WRN-16-1
+         * takes 0.36 s and eval runs at 2,200 img/s, so about 2 minutes per stage-1/2 epoch, 4 per
+         * stage-3 epoch, 1.7 hours in all; ResNet-18 costs about 20 times as much per image.
+         */
+        public static Config cpu(long seed) {
+            return new Config(40, 20, 30, 10, 2, 12, 0.5, 0.002, 64, 256, 0.5, 0.75, 15, 40, 0.1, 1.0, 0.015, 1,
+                    128, true, CleanSeeds.TRUSTED_SET, seed);
+        }
+
+        /** Another length with the stage boundaries, growth interval and ramp-up scaled in proportion. */
+        public Config scaledTo(int newEpochs) {
+            if (newEpochs < 1) throw new BadInputException("--epochs " + newEpochs + " must be >= 1");
+            double f = (double) newEpochs / epochs;
+            int s2 = (int) Math.round(stage2Start * f), s3 = (int) Math.round(stage3Start * f);
+            return new Config(newEpochs, s2, Math.max(s2, s3), seedsPerClass, Math.max(1, (int) Math.round(growEvery * f)), growBy,
+                    cleanFraction, lr, batchSize, iterations, temperature, mixAlpha, lambdaU, rampupEpochs * f, sceAlpha, sceBeta,
+                    metaLr, metaEpochs, loaderBatch, recordWithAugmentation, cleanSeeds, seed);
+        }
+
+        public Config withIterations(int n) {
+            return new Config(epochs, stage2Start, stage3Start, seedsPerClass, growEvery, growBy, cleanFraction, lr, batchSize, n,
+                    temperature, mixAlpha, lambdaU, rampupEpochs, sceAlpha, sceBeta, metaLr, metaEpochs, loaderBatch,
+                    recordWithAugmentation, cleanSeeds, seed);
+        }
+
+        public Config withCleanSeeds(CleanSeeds s) {
+            return new Config(epochs, stage2Start, stage3Start, seedsPerClass, growEvery, growBy, cleanFraction, lr, batchSize,
+                    iterations, temperature, mixAlpha, lambdaU, rampupEpochs, sceAlpha, sceBeta, metaLr, metaEpochs, loaderBatch,
+                    recordWithAugmentation, s, seed);
+        }
+
+        public Config withBatchSize(int b) {
+            return new Config(epochs, stage2Start, stage3Start, seedsPerClass, growEvery, growBy, cleanFraction, lr, b,
+                    iterations, temperature, mixAlpha, lambdaU, rampupEpochs, sceAlpha, sceBeta, metaLr, metaEpochs, loaderBatch,
+                    recordWithAugmentation, cleanSeeds, seed);
+        }
+
+        /** The split stage (1, 2 or 3) of an epoch index. */
+        public int stage(int epoch) {
+            return epoch < stage2Start ? 1 : epoch < stage3Start ? 2 : 3;
+        }
+
+        /** Samples per class added to the seeds in stage 1: growBy for every full growEvery epochs so far. */
+        public int choiceNum(int epoch) {
+            return growBy * (epoch / growEvery);
+        }
+
+        /** The unlabelled-loss weight at an iteration: lambdaU x clip((epoch + it/iterations) / rampup, 0, 1). */
+        public double lambdaU(int epoch, int iteration) {
+            double r = (epoch + (double) iteration / iterations) / rampupEpochs;
+            return lambdaU * Math.max(0, Math.min(1, r));
+        }
+    }
+
+    /** What one ASD epoch did: the split and its ground-truth quality (for reporting only), and the MixMatch losses. */
+    public record EpochReport(int epoch, int stage, int labelled, int unlabelled, int poisonedInLabelled, int poisonedTotal,
+                              double loss, double lossX, double lossU, double lambdaU, double labelledAccuracy, int iterations,
+                              int batchSize, double seconds) {
+        /** Share of the clean pool that is in truth poisoned. */
+        public double poisonedFraction() { return labelled == 0 ? 0 : (double) poisonedInLabelled / labelled; }
+    }
+
+    /** Receives every finished epoch. */
+    public interface Listener {
+        void epoch(EpochReport report, Model model);
+
+        default void note(String message) { System.out.println(message); }
+    }
+
+    /** The run: seed positions in the training data ASD used (the poisoned set, then any trusted images), and every epoch. */
+    public record Result(ImageSet data, int[] seeds, boolean[] lastCleanPool, List<EpochReport> epochs, int resumedAfter) {}
+
+    private Asd() {}
+
+    // ---- pure parts: split rules, MixMatch arithmetic on arrays ----
+
+    /** Ascending order of the values, ties to the lower index. */
+    static int[] ascending(float[] v, int[] among) {
+        return Arrays.stream(among).boxed().sorted(Comparator.<Integer>comparingDouble(i -> v[i]).thenComparingInt(i -> i))
+                .mapToInt(Integer::intValue).toArray();
+    }
+
+    /**
+     * Stage 1: the seeds, plus for each class (by current label) the `perClass` non-seed samples
+     * with the smallest loss. Returns the clean-pool flag of every sample.
+     */
+    public static boolean[] classAwarePool(float[] loss, int[] labels, int classes, int[] seeds, int perClass) {
+        boolean[] pool = new boolean[loss.length];
+        for (int s : seeds) pool[s] = true;
+        for (int k = 0; k < classes; k++) {
+            final int c = k;
+            int[] cand = IntStream.range(0, loss.length).filter(i -> labels[i] == c && !pool[i]).toArray();
+            int[] ord = ascending(loss, cand);
+            for (int j = 0; j < Math.min(perClass, ord.length); j++) pool[ord[j]] = true;
+        }
+        return pool;
+    }
+
+    /** Stages 2 and 3: the floor(N x fraction) samples with the smallest score, over all classes. */
+    public static boolean[] lowestFraction(float[] score, double fraction) {
+        int k = (int) Math.floor(score.length * fraction);
+        int[] ord = ascending(score, IntStream.range(0, score.length).toArray());
+        boolean[] pool = new boolean[score.length];
+        for (int j = 0; j < k; j++) pool[ord[j]] = true;
+        return pool;
+    }
+
+    /** Stage 3's score: how much one more epoch lowered each loss; the least-lowered samples count as clean. */
+    public static float[] reduction(float[] before, float[] after) {
+        float[] d = new float[before.length];
+        for (int i = 0; i < d.length; i++) d[i] = before[i] - after[i];
+        return d;
+    }
+
+    /**
+     * `perClass` distinct positions per class among the eligible ones, drawn uniformly from a seeded
+     * stream; classes in order. Fails naming the class when one has too few.
+     */
+    public static int[] pickPerClass(int[] labels, boolean[] eligible, int classes, int perClass, long seed, String what) {
+        List<Integer> out = new ArrayList<>();
+        for (int k = 0; k < classes; k++) {
+            final int c = k;
+            int[] cand = IntStream.range(0, labels.length).filter(i -> labels[i] == c && eligible[i]).toArray();
+            if (cand.length < perClass) {
+                throw new BadInputException(what + ": class " + c + " has " + cand.length + " eligible samples, ASD needs " + perClass);
+            }
+            int[] ord = BatchLoader.shuffledOrder(cand.length, seed * 31 + c);
+            for (int j = 0; j < perClass; j++) out.add(cand[ord[j]]);
+        }
+        return out.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /** Rows of k probabilities raised to 1/T and renormalised (MixMatch's sharpening). */
+    public static float[] sharpen(float[] p, int k, double temperature) {
+        float[] out = new float[p.length];
+        for (int r = 0; r < p.length / k; r++) {
+            double s = 0;
+            for (int j = 0; j < k; j++) s += Math.pow(p[r * k + j], 1 / temperature);
+            for (int j = 0; j < k; j++) out[r * k + j] = (float) (Math.pow(p[r * k + j], 1 / temperature) / s);
+        }
+        return out;
+    }
+
+    /** Row i becomes lambda x row i + (1 - lambda) x row perm[i] (MixUp of inputs or targets). */
+    public static float[] mix(float[] rows, int width, double lambda, int[] perm) {
+        float[] out = new float[rows.length];
+        for (int i = 0; i < perm.length; i++) {
+            for (int j = 0; j < width; j++) {
+                out[i * width + j] = (float) (lambda * rows[i * width + j] + (1 - lambda) * rows[perm[i] * width + j]);
+            }
+        }
+        return out;
+    }
+
+    /** MixMatch's mixing weight: lambda ~ Beta(alpha, alpha), then max(lambda, 1 - lambda) so each row keeps mostly itself. */
+    public static double mixupLambda(double alpha, RandomGenerator rng) {
+        double l = beta(alpha, alpha, rng);
+        return Math.max(l, 1 - l);
+    }
+
+    /** Beta(a, b) as X / (X + Y) with X ~ Gamma(a), Y ~ Gamma(b). */
+    static double beta(double a, double b, RandomGenerator rng) {
+        double x = gamma(a, rng), y = gamma(b, rng);
+        return x / (x + y);
+    }
+
+    /** Gamma(shape, 1) by Marsaglia and Tsang; shapes below 1 through the U^(1/shape) boost. */
+    static double gamma(double shape, RandomGenerator rng) {
+        if (shape < 1) return gamma(shape + 1, rng) * Math.pow(1 - rng.nextDouble(), 1 / shape);
+        double d = shape - 1.0 / 3, c = 1 / Math.sqrt(9 * d);
+        while (true) {
+            double x, v;
+            do {
+                x = rng.nextGaussian();
+                v = 1 + c * x;
+            } while (v <= 0);
+            v = v * v * v;
+            double u = 1 - rng.nextDouble();
+            if (u < 1 - 0.0331 * x * x * x * x || Math.log(u) < 0.5 * x * x + d * (1 - v + Math.log(v))) return d * v;
+        }
+    }
+
+    /**
+     * Symmetric cross-entropy of row-major logits (n x k) on arrays, with the reference's clamps;
+     * the same arithmetic the engine runs in {@link Model#symmetricCrossEntropy}.
+     */
+    public static float[] symmetricCrossEntropy(float[] logits, int k, int[] labels, double alpha, double beta) {
+        int n = labels.length;
+        float[] out = new float[n];
+        for (int r = 0; r < n; r++) {
+            double max = Double.NEGATIVE_INFINITY;
+            for (int j = 0; j < k; j++) max = Math.max(max, logits[r * k + j]);
+            double z = 0;
+            for (int j = 0; j < k; j++) z += Math.exp(logits[r * k + j] - max);
+            double ce = -(logits[r * k + labels[r]] - max - Math.log(z));
+            double rce = 0;
+            for (int j = 0; j < k; j++) {
+                if (j == labels[r]) continue;
+                double p = Math.min(1, Math.max(1e-7, Math.exp(logits[r * k + j] - max) / z));
+                rce -= p * Math.log(1e-4);
+            }
+            out[r] = (float) (alpha * ce + beta * rce);
+        }
+        return out;
+    }
+
+    /**
+     * The parameters the virtual model trains: the last two residual groups and the head, as the
+     * reference's layer3 + layer4 + linear; networks that normalise after their last group (WRN,
+     * pre-activation ResNet) also train that final BN, which belongs to the top of the network.
+     */
+    public static Predicate<String> upperLayers(Model m) {
+        List<String> taps = m.tapNames();
+        List<String> prefixes = new ArrayList<>(taps.subList(Math.max(0, taps.size() - 2), taps.size()));
+        prefixes.add(m.headName());
+        if (m.arch().startsWith("wrn") || m.arch().startsWith("preact")) prefixes.add("bn1");
+        return name -> prefixes.stream().anyMatch(p -> name.startsWith(p + "."));
+    }
+
+    // ---- the run ----
+
+    /**
+     * Trains `model` (freshly initialised) with ASD on the poisoned set. With TRUSTED_SET seeds,
+     * `trusted` is appended to the training data and the seeds come from it; otherwise it may be
+     * null. Checkpoints after every epoch go to `dir` when given, and a run found there is resumed.
+     */
+    public static Result run(Model model, ImageSet poisoned, ImageSet trusted, Config c, Path dir, Listener listener, Progress progress) {
+        ImageSet data = poisoned;
+        int[] seeds;
+        if (c.cleanSeeds() == CleanSeeds.TRUSTED_SET) {
+            if (trusted == null || trusted.size() == 0) {
+                throw new BadInputException("ASD clean seeds 'trusted-set' need a trusted clean set; pass one or use 'poison-flags'");
+            }
+            data = poisoned.concat(poisoned.name() + "+trusted", trusted);
+            boolean[] el = new boolean[data.size()];
+            Arrays.fill(el, poisoned.size(), data.size(), true);
+            seeds = pickPerClass(data.labels(), el, data.numClasses(), c.seedsPerClass(), c.seed(), "trusted clean set");
+        } else {
+            if (trusted != null) data = poisoned.concat(poisoned.name() + "+trusted", trusted);
+            boolean[] el = data.poisonFlags();
+            for (int i = 0; i < el.length; i++) el[i] = !el[i];
+            seeds = pickPerClass(data.labels(), el, data.numClasses(), c.seedsPerClass(), c.seed(), "samples flagged clean");
+        }
+        Augmentation aug = Augmentation.asd();
+        model.normalization(aug.mean(), aug.std());
+        Optimizer opt = model.adam(Adam.Options.reference(c.lr()), n -> true);
+        TrainConfig asCheckpoint = new TrainConfig(c.epochs(), c.batchSize(), "adam", c.lr(), 0, false, 0, new Schedule.Constant(),
+                aug, true, true, c.seed());
+        Checkpoint ckpt = dir == null ? null : new Checkpoint(dir.resolve("asd.ckpt.safetensors"));
+        int start = 0;
+        if (ckpt != null && ckpt.exists()) {
+            String saved = ckpt.metadata().get("asd");
+            if (saved != null && !saved.equals(c.toString())) {
+                throw new BadInputException(ckpt.file() + ": checkpoint was written with another ASD config; start a fresh run directory");
+            }
+            start = ckpt.restore(model, opt, asCheckpoint);
+            listener.note("ASD: resuming after epoch " + start + " of " + c.epochs());
+        }
+        List<EpochReport> reports = new ArrayList<>();
+        boolean[] pool = null;
+        int[] labels = data.labels();
+        for (int e = start; e < c.epochs(); e++) {
+            long t0 = System.nanoTime();
+            long es = Trainer.epochSeed(c.seed(), e);
+            int stage = c.stage(e);
+            float[] before = recordLosses(model, data, c, aug, es ^ 0x5EC0DL);
+            if (stage == 1) {
+                pool = classAwarePool(before, labels, data.numClasses(), seeds, c.choiceNum(e));
+            } else if (stage == 2) {
+                pool = lowestFraction(before, c.cleanFraction());
+            } else {
+                float[] after = virtualLosses(model, data, c, aug, es, progress);
+                pool = lowestFraction(reduction(before, after), c.cleanFraction());
+            }
+            final boolean[] p = pool;
+            int[] lab = IntStream.range(0, pool.length).filter(i -> p[i]).toArray();
+            int[] unl = IntStream.range(0, pool.length).filter(i -> !p[i]).toArray();
+            int poisonedIn = 0;
+            for (int i : lab) if (data.poisoned(i)) poisonedIn++;
+            double[] m = mixMatchEpoch(model, opt, data, lab, unl, c, aug, e, es, progress);
+            EpochReport r = new EpochReport(e, stage, lab.length, unl.length, poisonedIn, data.poisonedCount(), m[0], m[1], m[2],
+                    m[3], m[4], c.iterations(), (int) m[5], (System.nanoTime() - t0) / 1e9);
+            reports.add(r);
+            listener.epoch(r, model);
+            if (ckpt != null) ckpt.save(e + 1, model, opt, asCheckpoint, Map.of("asd", c.toString()));
+        }
+        return new Result(data, seeds, pool, reports, start);
+    }
+
+    /** Per-sample SCE under the model in eval mode, in data order; images augmented first when the config says so. */
+    static float[] recordLosses(Model model, ImageSet data, Config c, Augmentation aug, long seed) {
+        int n = data.size(), ib = data.imageBytes();
+        float[] out = new float[n];
+        int[] labels = data.labels();
+        for (int from = 0; from < n; from += c.loaderBatch()) {
+            int b = Math.min(c.loaderBatch(), n - from);
+            byte[] px = new byte[b * ib];
+            for (int k = 0; k < b; k++) {
+                data.copyImage(from + k, px, k * ib);
+                if (c.recordWithAugmentation()) {
+                    aug.apply(px, k * ib, data.height(), data.width(), data.channels(), new SplittableRandom(BatchLoader.sampleSeed(seed, from + k)));
+                }
+            }
+            float[] l = model.symmetricCrossEntropy(px, b, Arrays.copyOfRange(labels, from, from + b), c.sceAlpha(), c.sceBeta());
+            System.arraycopy(l, 0, out, from, b);
+        }
+        return out;
+    }
+
+    /**
+     * Stage 3's second recording: a copy of the model trains its upper layers for metaEpochs on the
+     * whole poisoned set (Adam at metaLr, cross-entropy, augmented, shuffled), then records the
+     * losses; the copy is discarded and the real model is untouched. The rule only works when that
+     * epoch is long enough to learn the backdoor (391 steps on CIFAR-10): on 2,000 synthetic images
+     * (16 steps) the poisoned losses fell less than the clean ones and stage 3 took in more poison.
+     */
+    static float[] virtualLosses(Model model, ImageSet data, Config c, Augmentation aug, long es, Progress progress) {
+        try (Model v = model.copy()) {
+            Optimizer vo = v.adam(Adam.Options.reference(c.metaLr()), upperLayers(v));
+            TrainConfig vc = new TrainConfig(c.metaEpochs(), c.loaderBatch(), "adam", c.metaLr(), 0, false, 0, new Schedule.Constant(),
+                    aug, true, false, es ^ 0x717L);
+            Trainer.train(v, vo, data, vc, new Trainer.Hooks() {}, null, progress, -1);
+            return recordLosses(v, data, c, aug, es ^ 0xAF7E5L);
+        }
+    }
+
+    /** Samples of one pool served in shuffled passes of whole batches (the last partial batch dropped), each fetch freshly augmented. */
+    private static final class Stream {
+        private final ImageSet data;
+        private final int[] positions;
+        private final int batch;
+        private final long seed;
+        private final Augmentation aug;
+        private int pass = -1, cursor;
+        private int[] order;
+        private long passSeed;
+
+        Stream(ImageSet data, int[] positions, int batch, long seed, Augmentation aug) {
+            this.data = data;
+            this.positions = positions;
+            this.batch = batch;
+            this.seed = seed;
+            this.aug = aug;
+        }
+
+        /** The next batch's positions; starts a new pass when the current one has no whole batch left. */
+        int[] next() {
+            if (order == null || cursor + batch > order.length) {
+                pass++;
+                passSeed = BatchLoader.sampleSeed(seed, pass);
+                order = BatchLoader.shuffledOrder(positions.length, passSeed);
+                cursor = 0;
+            }
+            int[] out = new int[batch];
+            for (int i = 0; i < batch; i++) out[i] = positions[order[cursor + i]];
+            cursor += batch;
+            return out;
+        }
+
+        /** The images at the given positions, view v of each augmented with its own generator. */
+        byte[] images(int[] pos, int firstK, int view) {
+            int ib = data.imageBytes();
+            byte[] px = new byte[pos.length * ib];
+            for (int i = 0; i < pos.length; i++) {
+                data.copyImage(pos[i], px, i * ib);
+                long k = 2L * (firstK + i) + view;
+                aug.apply(px, i * ib, data.height(), data.width(), data.channels(), new SplittableRandom(BatchLoader.sampleSeed(passSeed, k)));
+            }
+            return px;
+        }
+
+        int cursorBefore() { return cursor - batch; }
+    }
+
+    /**
+     * One MixMatch epoch of c.iterations() steps; returns mean loss, mean labelled loss, mean
+     * unlabelled loss, mean lambdaU, labelled accuracy and the batch used.
+     */
+    static double[] mixMatchEpoch(Model model, Optimizer opt, ImageSet data, int[] labelled, int[] unlabelled, Config c,
+                                  Augmentation aug, int epoch, long es, Progress progress) {
+        // both pools feed one interleaved batch, so the smaller pool bounds it (only tiny data sets notice)
+        int b = Math.min(c.batchSize(), Math.min(labelled.length, unlabelled.length));
+        if (b < 3) {
+            throw new BadInputException("ASD pools of " + labelled.length + " labelled and " + unlabelled.length
+                    + " unlabelled samples are too small for a MixMatch batch (need 3 each)");
+        }
+        Stream ls = new Stream(data, labelled, b, es ^ 0x1AB1L, aug);
+        Stream us = new Stream(data, unlabelled, b, es ^ 0x0B1AL, aug);
+        double loss = 0, lx = 0, lu = 0, lam = 0;
+        long correct = 0;
+        progress.begin("asd epoch " + (epoch + 1) + "/" + c.epochs(), c.iterations());
+        for (int it = 0; it < c.iterations(); it++) {
+            int[] lp = ls.next();
+            byte[] x = ls.images(lp, ls.cursorBefore(), 0);
+            int[] y = new int[b];
+            for (int i = 0; i < b; i++) y[i] = data.label(lp[i]);
+            int[] up = us.next();
+            byte[] u1 = us.images(up, us.cursorBefore(), 0);
+            byte[] u2 = us.images(up, us.cursorBefore(), 1);
+            long stepSeed = BatchLoader.sampleSeed(es ^ 0x313L, it);
+            double lambda = mixupLambda(c.mixAlpha(), new SplittableRandom(stepSeed));
+            int[] perm = BatchLoader.shuffledOrder(3 * b, stepSeed + 1);
+            double wu = c.lambdaU(epoch, it);
+            Model.MixMatchResult r = model.mixMatchStep(opt, x, y, u1, u2, b, c.temperature(), lambda, perm, wu);
+            loss += r.loss();
+            lx += r.lossX();
+            lu += r.lossU();
+            lam += wu;
+            correct += r.correct();
+            progress.update(it + 1, loss / (it + 1), (double) correct / ((long) (it + 1) * b));
+        }
+        int n = c.iterations();
+        progress.end(loss / n, (double) correct / ((long) n * b), "");
+        return new double[]{loss / n, lx / n, lu / n, lam / n, (double) correct / ((long) n * b), b};
+    }
+}

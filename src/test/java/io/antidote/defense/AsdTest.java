@@ -1,0 +1,269 @@
+package io.antidote.defense;
+
+import io.antidote.BadInputException;
+import io.antidote.attack.PoisonSpec;
+import io.antidote.attack.Poisoner;
+import io.antidote.data.ImageSet;
+import io.antidote.data.Synthetic;
+import io.antidote.nn.Model;
+import io.antidote.nn.Precision;
+import io.antidote.nn.TensorData;
+import io.antidote.train.Progress;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.stream.IntStream;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class AsdTest {
+    @Test
+    void symmetricCrossEntropyOnHandComputedLogits() {
+        float[] logits = new float[20];
+        logits[10 + 3] = 100;
+        float[] l = Asd.symmetricCrossEntropy(logits, 10, new int[]{3, 3}, 0.1, 1.0);
+        // uniform prediction: 0.1 ln 10 + (-ln 1e-4) x 0.9 = 8.52 (spec §10)
+        assertEquals(8.519565, l[0], 1e-5);
+        // confident and right: CE ~ 0, the nine wrong classes clamped up to 1e-7
+        assertEquals(9.210340 * 9e-7, l[1], 1e-9);
+        float[] three = Asd.symmetricCrossEntropy(new float[]{2, 1, 0}, 3, new int[]{0}, 0.1, 1.0);
+        assertEquals(0.1 * 0.407606 + 9.210340 * (0.244728 + 0.090031), three[0], 1e-5);
+    }
+
+    @Test
+    void sharpeningAndMixupOnFixedArrays() {
+        float[] q = Asd.sharpen(new float[]{0.5f, 0.3f, 0.2f, 0.1f, 0.1f, 0.8f}, 3, 0.5);
+        assertArrayEquals(new float[]{0.25f / 0.38f, 0.09f / 0.38f, 0.04f / 0.38f, 0.01f / 0.66f, 0.01f / 0.66f, 0.64f / 0.66f}, q, 1e-6f);
+        // T = 1 leaves a distribution as it is
+        assertArrayEquals(new float[]{0.5f, 0.3f, 0.2f}, Asd.sharpen(new float[]{0.5f, 0.3f, 0.2f}, 3, 1.0), 1e-6f);
+
+        float[] rows = {1, 0, 0, 1, 10, 20};
+        float[] m = Asd.mix(rows, 2, 0.75, new int[]{1, 2, 0});
+        assertArrayEquals(new float[]{0.75f, 0.25f, 2.5f, 5.75f, 7.75f, 15f}, m, 1e-6f);
+        assertArrayEquals(rows, Asd.mix(rows, 2, 1.0, new int[]{2, 0, 1}), 0f);
+    }
+
+    @Test
+    void mixupLambdaIsAFoldedBetaDraw() {
+        SplittableRandom r = new SplittableRandom(5);
+        int n = 20000;
+        double sum = 0, sq = 0;
+        for (int i = 0; i < n; i++) {
+            double b = Asd.beta(0.75, 0.75, r);
+            assertTrue(b > 0 && b < 1);
+            sum += b;
+            sq += b * b;
+        }
+        double mean = sum / n, var = sq / n - mean * mean;
+        // Beta(a, a): mean 1/2, variance 1 / (4 (2a + 1)) = 0.1 at a = 0.75
+        assertEquals(0.5, mean, 0.01);
+        assertEquals(0.1, var, 0.005);
+        for (int i = 0; i < 1000; i++) {
+            double l = Asd.mixupLambda(0.75, r);
+            assertTrue(l >= 0.5 && l <= 1, "lambda " + l);
+        }
+    }
+
+    @Test
+    void stagesPoolGrowthAndRampFollowThePaperConfig() {
+        Asd.Config c = Asd.Config.paper(1);
+        assertEquals(1, c.stage(0));
+        assertEquals(1, c.stage(59));
+        assertEquals(2, c.stage(60));
+        assertEquals(2, c.stage(89));
+        assertEquals(3, c.stage(90));
+        assertEquals(3, c.stage(119));
+        // labelled pool = 100 seeds + 10 classes x choiceNum (spec §6.6)
+        int[] sizes = IntStream.of(0, 4, 5, 9, 10, 55, 59).map(e -> 100 + 10 * c.choiceNum(e)).toArray();
+        assertArrayEquals(new int[]{100, 100, 200, 200, 300, 1200, 1200}, sizes);
+        assertEquals(0, c.lambdaU(0, 0), 0);
+        assertEquals(0.125 * 7, c.lambdaU(7, 0), 1e-12);
+        assertEquals(15 * (119 + 1023 / 1024.0) / 120, c.lambdaU(119, 1023), 1e-12);
+        assertEquals(15, c.withIterations(10).scaledTo(10).lambdaU(30, 0), 0, "clipped after the ramp");
+
+        Asd.Config cpu = Asd.Config.cpu(1);
+        assertEquals(1, cpu.stage(19));
+        assertEquals(2, cpu.stage(20));
+        assertEquals(3, cpu.stage(30));
+        assertEquals(1180, 100 + 10 * cpu.choiceNum(19));
+        Asd.Config s = c.scaledTo(12);
+        assertEquals(6, s.stage2Start());
+        assertEquals(9, s.stage3Start());
+        assertThrows(BadInputException.class, () -> c.scaledTo(0));
+        var e = assertThrows(BadInputException.class, () -> c.withBatchSize(2));
+        assertTrue(e.getMessage().contains("batch size 2"), e.getMessage());
+    }
+
+    @Test
+    void poolsTakeTheSeedsAndTheLowestLossesAndSplitTheData() {
+        SplittableRandom r = new SplittableRandom(3);
+        int n = 200, classes = 4;
+        float[] loss = new float[n];
+        int[] labels = new int[n];
+        for (int i = 0; i < n; i++) {
+            loss[i] = (float) r.nextDouble();
+            labels[i] = i % classes;
+        }
+        int[] seeds = {0, 1, 2, 3, 4, 5, 6, 7};
+        boolean[] pool = Asd.classAwarePool(loss, labels, classes, seeds, 5);
+        for (int s : seeds) assertTrue(pool[s]);
+        for (int k = 0; k < classes; k++) {
+            final int c = k;
+            int[] in = IntStream.range(8, n).filter(i -> labels[i] == c && pool[i]).toArray();
+            assertEquals(5, in.length, "class " + k);
+            float worstIn = 0;
+            for (int i : in) worstIn = Math.max(worstIn, loss[i]);
+            for (int i = 8; i < n; i++) {
+                if (labels[i] == c && !pool[i]) assertTrue(loss[i] >= worstIn, "a lower loss of class " + c + " was left out");
+            }
+        }
+        assertEquals(8 + 4 * 5, count(pool));
+
+        boolean[] half = Asd.lowestFraction(loss, 0.5);
+        assertEquals(100, count(half));
+        float maxIn = 0, minOut = 1;
+        for (int i = 0; i < n; i++) {
+            if (half[i]) maxIn = Math.max(maxIn, loss[i]);
+            else minOut = Math.min(minOut, loss[i]);
+        }
+        assertTrue(maxIn <= minOut);
+        assertEquals(33, count(Asd.lowestFraction(new float[67], 0.5)), "floor(67 x 0.5), ties by index");
+        assertArrayEquals(new float[]{0.5f, -1f}, Asd.reduction(new float[]{1, 1}, new float[]{0.5f, 2}), 0f);
+    }
+
+    @Test
+    void seedsArePickedPerClassFromEligibleSamplesOnly() {
+        int[] labels = new int[60];
+        boolean[] ok = new boolean[60];
+        for (int i = 0; i < 60; i++) {
+            labels[i] = i % 3;
+            ok[i] = i % 2 == 0;
+        }
+        int[] s = Asd.pickPerClass(labels, ok, 3, 4, 7, "test");
+        assertEquals(12, s.length);
+        Set<Integer> distinct = new HashSet<>();
+        for (int j = 0; j < s.length; j++) {
+            assertTrue(ok[s[j]]);
+            assertEquals(j / 4, labels[s[j]]);
+            distinct.add(s[j]);
+        }
+        assertEquals(12, distinct.size());
+        assertArrayEquals(s, Asd.pickPerClass(labels, ok, 3, 4, 7, "test"), "seeded");
+        var e = assertThrows(BadInputException.class, () -> Asd.pickPerClass(labels, ok, 3, 11, 7, "trusted clean set"));
+        assertTrue(e.getMessage().startsWith("trusted clean set: class 0 has 10"), e.getMessage());
+    }
+
+    @Test
+    void virtualModelTrainsOnlyTheUpperLayers() {
+        try (Model r18 = Model.create("resnet18", 10, 1, Precision.FP32); Model wrn = Model.create("wrn-16-1", 10, 1, Precision.FP32)) {
+            var p = Asd.upperLayers(r18);
+            assertTrue(p.test("layer3.0.conv1.weight") && p.test("layer4.1.bn2.bias") && p.test("linear.weight"));
+            assertFalse(p.test("conv1.weight") || p.test("bn1.weight") || p.test("layer1.0.conv1.weight") || p.test("layer2.1.bn1.weight"));
+            var w = Asd.upperLayers(wrn);
+            assertTrue(w.test("block2.layer.0.conv1.weight") && w.test("block3.layer.1.bn2.weight") && w.test("bn1.weight") && w.test("fc.bias"));
+            assertFalse(w.test("conv1.weight") || w.test("block1.layer.0.bn1.weight"));
+        }
+    }
+
+    private static int count(boolean[] b) {
+        int c = 0;
+        for (boolean x : b) if (x) c++;
+        return c;
+    }
+
+    /** 300 synthetic images, BadNets on 10%, and a trusted set of 3 per class carved from the clean images before poisoning. */
+    private static ImageSet[] tinyData() {
+        ImageSet clean = Synthetic.train(new Synthetic.Config(330, 0, 8));
+        boolean[] all = new boolean[clean.size()];
+        java.util.Arrays.fill(all, true);
+        int[] held = Asd.pickPerClass(clean.labels(), all, 10, 3, 4, "held-out");
+        Set<Integer> h = new HashSet<>();
+        for (int i : held) h.add(i);
+        ImageSet rest = clean.subset(IntStream.range(0, clean.size()).filter(i -> !h.contains(i)).toArray());
+        ImageSet poisoned = Poisoner.poisonTrain(rest, PoisonSpec.of("badnets", 0.1, 0).withSeed(2));
+        return new ImageSet[]{poisoned, clean.subset(held)};
+    }
+
+    private static Asd.Config tinyConfig() {
+        // three epochs, one per stage; four MixMatch steps of 16
+        return new Asd.Config(3, 1, 2, 3, 1, 5, 0.5, 0.002, 16, 4, 0.5, 0.75, 15, 3, 0.1, 1.0, 0.015, 1, 128, true,
+                Asd.CleanSeeds.TRUSTED_SET, 1);
+    }
+
+    @Test
+    void aTinyRunGoesThroughAllThreeStagesAndResumes(@TempDir Path dir) {
+        ImageSet[] d = tinyData();
+        ImageSet poisoned = d[0], trusted = d[1];
+        assertEquals(300, poisoned.size());
+        assertEquals(30, poisoned.poisonedCount());
+        Asd.Config c = tinyConfig();
+        List<Asd.EpochReport> seen = new ArrayList<>();
+        Map<String, TensorData> straight;
+        Asd.Result full;
+        try (Model m = Model.create("wrn-10-1", 10, 5, Precision.FP32)) {
+            full = Asd.run(m, poisoned, trusted, c, dir.resolve("a"), (r, mm) -> seen.add(r), Progress.silent());
+            straight = m.stateDict();
+        }
+        assertEquals(330, full.data().size());
+        for (int s : full.seeds()) assertTrue(s >= 300 && !full.data().poisoned(s), "seeds come from the trusted set");
+        assertEquals(3, seen.size());
+        assertArrayEquals(new int[]{1, 2, 3}, seen.stream().mapToInt(Asd.EpochReport::stage).toArray());
+        assertEquals(30, seen.get(0).labelled(), "stage 1, epoch 0: the seeds alone");
+        assertEquals(165, seen.get(1).labelled());
+        assertEquals(165, seen.get(2).labelled());
+        for (Asd.EpochReport r : seen) {
+            assertEquals(330, r.labelled() + r.unlabelled());
+            assertEquals(30, r.poisonedTotal());
+            assertTrue(r.poisonedInLabelled() >= 0 && r.poisonedInLabelled() <= 30);
+            assertTrue(Double.isFinite(r.loss()) && r.lossX() > 0, r.toString());
+            assertEquals(16, r.batchSize());
+        }
+        assertEquals(0, seen.get(0).poisonedInLabelled(), "trusted seeds are clean");
+
+        // interrupted after epoch 1, then resumed: the same weights as the straight run
+        Path b = dir.resolve("b");
+        try (Model m = Model.create("wrn-10-1", 10, 5, Precision.FP32)) {
+            assertThrows(IllegalStateException.class, () -> Asd.run(m, poisoned, trusted, c, b, (r, mm) -> {
+                if (r.epoch() == 1) throw new IllegalStateException("stop");
+            }, Progress.silent()));
+        }
+        try (Model m = Model.create("wrn-10-1", 10, 5, Precision.FP32)) {
+            List<Integer> epochs = new ArrayList<>();
+            Asd.Result res = Asd.run(m, poisoned, trusted, c, b, new Asd.Listener() {
+                @Override public void epoch(Asd.EpochReport r, Model mm) { epochs.add(r.epoch()); }
+                @Override public void note(String message) {}
+            }, Progress.silent());
+            assertEquals(1, res.resumedAfter());
+            assertEquals(List.of(1, 2), epochs);
+            Map<String, TensorData> resumed = m.stateDict();
+            for (String k : straight.keySet()) {
+                assertArrayEquals(straight.get(k).data(), resumed.get(k).data(), "tensor " + k + " differs after resuming");
+            }
+        }
+    }
+
+    @Test
+    void trustedSeedsNeedATrustedSetAndFlagSeedsUseTheGroundTruth() {
+        ImageSet[] d = tinyData();
+        Asd.Config c = tinyConfig();
+        try (Model m = Model.create("wrn-10-1", 10, 5, Precision.FP32)) {
+            var e = assertThrows(BadInputException.class, () -> Asd.run(m, d[0], null, c, null, (r, mm) -> {}, Progress.silent()));
+            assertTrue(e.getMessage().contains("trusted"), e.getMessage());
+        }
+        Asd.Config flags = new Asd.Config(1, 1, 1, 3, 1, 5, 0.5, 0.002, 8, 1, 0.5, 0.75, 15, 1, 0.1, 1.0, 0.015, 1, 128, false,
+                Asd.CleanSeeds.POISON_FLAGS, 1);
+        try (Model m = Model.create("wrn-10-1", 10, 5, Precision.FP32)) {
+            Asd.Result r = Asd.run(m, d[0], null, flags, null, (rep, mm) -> {}, Progress.silent());
+            assertEquals(300, r.data().size());
+            for (int s : r.seeds()) assertFalse(r.data().poisoned(s));
+            assertEquals(30, r.seeds().length);
+        }
+    }
+}
