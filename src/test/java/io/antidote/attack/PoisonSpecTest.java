@@ -35,8 +35,8 @@ class PoisonSpecTest {
 
     @Test
     void unknownAttackListsTheKnownOnes() {
-        rejects("unknown attack 'badnet'; known: badnets, blend, refool, sig, trojan, wanet", () -> PoisonSpec.of("badnet", 0.1, 0));
-        rejects("unknown attack 'badnet'; known: badnets, blend, refool, sig, trojan, wanet",
+        rejects("unknown attack 'badnet'; known: badnets, blend, cl, refool, sig, trojan, wanet", () -> PoisonSpec.of("badnet", 0.1, 0));
+        rejects("unknown attack 'badnet'; known: badnets, blend, cl, refool, sig, trojan, wanet",
                 () -> AttackRegistry.create("badnet", Map.of()));
     }
 

@@ -117,16 +117,17 @@ class AblTest {
 
     @Test
     void ablRemovesTheBackdoorFromPoisonedSyntheticData() {
-        Synthetic.Config sc = new Synthetic.Config(3000, 600, 11);
+        // the demo's setting: 5,000 synthetic images, BadNets 10%, 15 undefended epochs
+        Synthetic.Config sc = Synthetic.Config.defaults();
         ImageSet train = Synthetic.train(sc), test = Synthetic.test(sc);
-        PoisonSpec spec = PoisonSpec.of("badnets", 0.1, 0).withSeed(2);
+        PoisonSpec spec = PoisonSpec.of("badnets", 0.1, 0).withSeed(1);
         Attack a = AttackRegistry.create(spec, new AttackContext(train, 0));
         ImageSet ptrain = Poisoner.poisonTrain(train, spec, a);
         ImageSet ptest = Poisoner.poisonTest(test, spec, a);
         Abl.Config base = Abl.Config.reference(1).withEpochs(5, 8, 6, 5);
         Abl.Config c = new Abl.Config(base.isolationEpochs(), base.isolationLr(), true, 0.5, false, 0.05, Abl.Unlearning.REFERENCE,
                 base.finetuneEpochs(), 0.1, base.finetuneDecayEpoch(), base.unlearnEpochs(), 0.005, 128, 0.9, 1e-4, 0.1, 1);
-        TrainConfig plain = TrainConfig.standard(12, 1).withLr(0.05, new Schedule.Cosine()).withAugmentation(io.antidote.data.Augmentation.none());
+        TrainConfig plain = TrainConfig.standard(15, 1).withLr(0.05, new Schedule.Cosine()).withAugmentation(io.antidote.data.Augmentation.none());
         try (Model undefended = Model.create("wrn-16-1", 10, 1, Precision.detect());
              Model defended = Model.create("wrn-16-1", 10, 1, Precision.detect())) {
             Trainer.train(undefended, Trainer.optimizer(undefended, plain, n -> true), ptrain, plain, new Trainer.Hooks() {}, null, Progress.silent(), -1);
