@@ -35,7 +35,7 @@ public final class Abl {
     public record Config(int isolationEpochs, double isolationLr, boolean flooding, double gamma, boolean isolationAugment,
                          double isolationRatio, Unlearning unlearning, int finetuneEpochs, double finetuneLr, int finetuneDecayEpoch,
                          int unlearnEpochs, double unlearnLr, int batchSize, double momentum, double weightDecay,
-                         double stopMargin, long seed) {
+                         double stopMargin, long seed, boolean unlearnFrozenBn) {
         public Config {
             if (!(isolationRatio > 0 && isolationRatio < 1)) throw new BadInputException("isolation ratio " + isolationRatio + " is outside (0, 1)");
             if (isolationEpochs < 1) throw new BadInputException("isolation epochs " + isolationEpochs + " must be >= 1");
@@ -43,27 +43,27 @@ public final class Abl {
 
         /** The reference repository: flooding at 0.5, 10 isolation epochs, fine-tune 60 then 4 ascent epochs at 5e-4. */
         public static Config reference(long seed) {
-            return new Config(10, 0.1, true, 0.5, false, 0.01, Unlearning.REFERENCE, 60, 0.1, 40, 4, 5e-4, 128, 0.9, 1e-4, 0.10, seed);
+            return new Config(10, 0.1, true, 0.5, false, 0.01, Unlearning.REFERENCE, 60, 0.1, 40, 4, 5e-4, 128, 0.9, 1e-4, 0.10, seed, false);
         }
 
         /** The paper: turning epoch 20 with LGA; the second stage as one joint objective. */
         public static Config paper(long seed) {
-            return new Config(20, 0.1, false, 0.5, false, 0.01, Unlearning.JOINT, 60, 0.1, 40, 4, 5e-4, 128, 0.9, 1e-4, 0.10, seed);
+            return new Config(20, 0.1, false, 0.5, false, 0.01, Unlearning.JOINT, 60, 0.1, 40, 4, 5e-4, 128, 0.9, 1e-4, 0.10, seed, false);
         }
 
         public Config withEpochs(int isolation, int finetune, int decayAt, int unlearn) {
             return new Config(isolation, isolationLr, flooding, gamma, isolationAugment, isolationRatio, unlearning, finetune, finetuneLr,
-                    decayAt, unlearn, unlearnLr, batchSize, momentum, weightDecay, stopMargin, seed);
+                    decayAt, unlearn, unlearnLr, batchSize, momentum, weightDecay, stopMargin, seed, unlearnFrozenBn);
         }
 
         public Config withUnlearning(Unlearning u) {
             return new Config(isolationEpochs, isolationLr, flooding, gamma, isolationAugment, isolationRatio, u, finetuneEpochs, finetuneLr,
-                    finetuneDecayEpoch, unlearnEpochs, unlearnLr, batchSize, momentum, weightDecay, stopMargin, seed);
+                    finetuneDecayEpoch, unlearnEpochs, unlearnLr, batchSize, momentum, weightDecay, stopMargin, seed, unlearnFrozenBn);
         }
 
         public Config withUnlearnLr(double lr) {
             return new Config(isolationEpochs, isolationLr, flooding, gamma, isolationAugment, isolationRatio, unlearning, finetuneEpochs, finetuneLr,
-                    finetuneDecayEpoch, unlearnEpochs, lr, batchSize, momentum, weightDecay, stopMargin, seed);
+                    finetuneDecayEpoch, unlearnEpochs, lr, batchSize, momentum, weightDecay, stopMargin, seed, unlearnFrozenBn);
         }
     }
 
@@ -199,6 +199,7 @@ public final class Abl {
                 new Schedule.Constant(), Augmentation.none(), true, false, c.seed() + 2);
         String reason = null;
         int ran = 0;
+        model.freezeStatistics(c.unlearnFrozenBn());
         for (int e = 0; e < c.unlearnEpochs(); e++) {
             TrainConfig one = new TrainConfig(1, ul.batchSize(), "sgd", ul.lr(), ul.momentum(), true, ul.weightDecay(), ul.schedule(),
                     ul.augmentation(), true, false, c.seed() + 100 + e);
@@ -224,12 +225,14 @@ public final class Abl {
                         100 * base, 100 * acc, e + 1);
             }
             if (reason != null) {
+                model.freezeStatistics(false);
                 model.loadStateDict(best, true);
                 listener.note("unlearning stopped: " + reason + "; restored the model of epoch " + e);
                 return new Result(isolated, true, reason, ran);
             }
             best = model.stateDict();
         }
+        model.freezeStatistics(false);
         return new Result(isolated, false, null, ran);
     }
 

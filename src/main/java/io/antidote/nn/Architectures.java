@@ -37,13 +37,16 @@ public final class Architectures {
     }
 
     /**
-     * Maps state-dict names written by the reference PyTorch code onto ours. WRN names are identical;
+     * Maps state-dict names written by the reference PyTorch code (or an Antidote checkpoint) onto ours. WRN names are identical;
      * DBD/ASD ResNet-18 prefixes its backbone with "backbone." and names the head "linear.linear.".
      */
     static Map<String, TensorData> fromReferenceNames(String arch, Map<String, TensorData> in) {
         Map<String, TensorData> out = new LinkedHashMap<>();
         for (Map.Entry<String, TensorData> e : in.entrySet()) {
             String k = e.getKey();
+            // a training checkpoint holds the model under "model/" beside the optimiser's "optim/" state
+            if (k.startsWith("optim/")) continue;
+            if (k.startsWith("model/")) k = k.substring("model/".length());
             if (k.startsWith("module.")) k = k.substring("module.".length());
             if (k.startsWith("backbone.")) k = k.substring("backbone.".length());
             if (k.startsWith("linear.linear.")) k = k.substring("linear.".length());

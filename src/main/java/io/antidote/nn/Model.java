@@ -35,6 +35,7 @@ public final class Model implements AutoCloseable {
     private final Precision precision;
     private final Network net;
     private float[] mean, std;
+    private boolean frozenStatistics;
 
     private Model(String arch, int numClasses, int h, int w, int c, Precision precision, Network net) {
         this.arch = arch;
@@ -73,6 +74,15 @@ public final class Model implements AutoCloseable {
     public void normalization(float[] mean, float[] std) {
         this.mean = mean;
         this.std = std;
+    }
+
+    /**
+     * When set, train steps keep batch-norm in eval mode: running statistics neither used as batch
+     * statistics nor updated (for ascent on a tiny, one-class set, whose statistics would otherwise
+     * replace the clean ones).
+     */
+    public void freezeStatistics(boolean frozen) {
+        frozenStatistics = frozen;
     }
 
     public long parameterCount() {
@@ -161,7 +171,7 @@ public final class Model implements AutoCloseable {
      */
     public StepResult trainStep(Optimizer opt, byte[] nhwc, int n, int[] labels, float[] weights, Objective objective) {
         try (PointerScope scope = new PointerScope()) {
-            net.train(true);
+            net.train(!frozenStatistics);
             zeroGrad();
             Tensor x = input(nhwc, n);
             Tensor y = Tensors.longs(labels, n);
