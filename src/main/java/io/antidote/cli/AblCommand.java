@@ -75,8 +75,8 @@ final class AblCommand implements Callable<Integer> {
     @Option(names = "--stop-margin", description = "Stop unlearning when clean-slice accuracy falls by more than this (default 0.10).")
     Double stopMargin;
 
-    @Option(names = "--unlearn-frozen-bn", description = "Keep batch-norm statistics frozen during gradient ascent (the reference updates them on the isolated set).")
-    boolean frozenBn;
+    @Option(names = "--recalibrate-bn", description = "After each ascent epoch, re-estimate batch-norm statistics on the non-isolated data (not in the reference).")
+    boolean recalibrateBn;
 
     @Option(names = "--from-model", description = "Quick unlearning: start from these backdoored weights (safetensors).")
     Path fromModel;
@@ -106,7 +106,7 @@ final class AblCommand implements Callable<Integer> {
         return new Abl.Config(or(isolationEpochs, c.isolationEpochs()), c.isolationLr(), lga ? false : c.flooding(), or(gamma, c.gamma()),
                 c.isolationAugment(), or(isolationRatio, c.isolationRatio()), u, or(finetuneEpochs, c.finetuneEpochs()), c.finetuneLr(),
                 c.finetuneDecayEpoch(), or(unlearnEpochs, c.unlearnEpochs()), or(unlearnLr, c.unlearnLr()), c.batchSize(), c.momentum(),
-                c.weightDecay(), or(stopMargin, c.stopMargin()), seed, frozenBn || c.unlearnFrozenBn());
+                c.weightDecay(), or(stopMargin, c.stopMargin()), seed, recalibrateBn || c.recalibrateBn());
     }
 
     private static <T> T or(T v, T d) {

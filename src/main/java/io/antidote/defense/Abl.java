@@ -35,7 +35,7 @@ public final class Abl {
     public record Config(int isolationEpochs, double isolationLr, boolean flooding, double gamma, boolean isolationAugment,
                          double isolationRatio, Unlearning unlearning, int finetuneEpochs, double finetuneLr, int finetuneDecayEpoch,
                          int unlearnEpochs, double unlearnLr, int batchSize, double momentum, double weightDecay,
-                         double stopMargin, long seed, boolean unlearnFrozenBn) {
+                         double stopMargin, long seed, boolean recalibrateBn) {
         public Config {
             if (!(isolationRatio > 0 && isolationRatio < 1)) throw new BadInputException("isolation ratio " + isolationRatio + " is outside (0, 1)");
             if (isolationEpochs < 1) throw new BadInputException("isolation epochs " + isolationEpochs + " must be >= 1");
@@ -53,17 +53,17 @@ public final class Abl {
 
         public Config withEpochs(int isolation, int finetune, int decayAt, int unlearn) {
             return new Config(isolation, isolationLr, flooding, gamma, isolationAugment, isolationRatio, unlearning, finetune, finetuneLr,
-                    decayAt, unlearn, unlearnLr, batchSize, momentum, weightDecay, stopMargin, seed, unlearnFrozenBn);
+                    decayAt, unlearn, unlearnLr, batchSize, momentum, weightDecay, stopMargin, seed, recalibrateBn);
         }
 
         public Config withUnlearning(Unlearning u) {
             return new Config(isolationEpochs, isolationLr, flooding, gamma, isolationAugment, isolationRatio, u, finetuneEpochs, finetuneLr,
-                    finetuneDecayEpoch, unlearnEpochs, unlearnLr, batchSize, momentum, weightDecay, stopMargin, seed, unlearnFrozenBn);
+                    finetuneDecayEpoch, unlearnEpochs, unlearnLr, batchSize, momentum, weightDecay, stopMargin, seed, recalibrateBn);
         }
 
         public Config withUnlearnLr(double lr) {
             return new Config(isolationEpochs, isolationLr, flooding, gamma, isolationAugment, isolationRatio, unlearning, finetuneEpochs, finetuneLr,
-                    finetuneDecayEpoch, unlearnEpochs, lr, batchSize, momentum, weightDecay, stopMargin, seed, unlearnFrozenBn);
+                    finetuneDecayEpoch, unlearnEpochs, lr, batchSize, momentum, weightDecay, stopMargin, seed, recalibrateBn);
         }
     }
 
@@ -199,7 +199,6 @@ public final class Abl {
                 new Schedule.Constant(), Augmentation.none(), true, false, c.seed() + 2);
         String reason = null;
         int ran = 0;
-        model.freezeStatistics(c.unlearnFrozenBn());
         for (int e = 0; e < c.unlearnEpochs(); e++) {
             TrainConfig one = new TrainConfig(1, ul.batchSize(), "sgd", ul.lr(), ul.momentum(), true, ul.weightDecay(), ul.schedule(),
                     ul.augmentation(), true, false, c.seed() + 100 + e);
@@ -212,6 +211,8 @@ public final class Abl {
                 @Override
                 public void afterEpoch(Trainer.EpochStats s, Model m) {
                     lastLoss[0] = s.loss();
+                    // before the listener, so the epoch's recorded CA/ASR are those of the recalibrated model
+                    if (c.recalibrateBn()) recalibrate(m, other, c.seed() + 300 + epoch);
                     listener.epoch("unlearning", new Trainer.EpochStats(epoch, s.lr(), s.loss(), s.accuracy(), s.images(), s.seconds()), m);
                 }
             }, null, progress, -1);
@@ -225,14 +226,12 @@ public final class Abl {
                         100 * base, 100 * acc, e + 1);
             }
             if (reason != null) {
-                model.freezeStatistics(false);
                 model.loadStateDict(best, true);
                 listener.note("unlearning stopped: " + reason + "; restored the model of epoch " + e);
                 return new Result(isolated, true, reason, ran);
             }
             best = model.stateDict();
         }
-        model.freezeStatistics(false);
         return new Result(isolated, false, null, ran);
     }
 
@@ -250,6 +249,21 @@ public final class Abl {
         int[] order = io.antidote.data.BatchLoader.shuffledOrder(other.size(), seed);
         int[] keep = Arrays.stream(order).filter(i -> other.label(i) != t).limit(1000).toArray();
         return other.subset(other.name() + "-slice", keep);
+    }
+
+    /**
+     * Ascent in train mode moves the batch-norm running statistics toward the isolated (one-class,
+     * triggered) batches; re-estimating them on 40 batches of the remaining data restores them
+     * without touching a weight.
+     */
+    static void recalibrate(Model m, ImageSet other, long seed) {
+        int[] order = io.antidote.data.BatchLoader.shuffledOrder(other.size(), seed);
+        int batch = 128, ib = other.imageBytes();
+        for (int b = 0; b < 40 && (b + 1) * batch <= other.size(); b++) {
+            byte[] px = new byte[batch * ib];
+            for (int k = 0; k < batch; k++) other.copyImage(order[b * batch + k], px, k * ib);
+            m.recalibrate(px, batch);
+        }
     }
 
     /** Accuracy and mean cross-entropy on the clean slice. */

@@ -35,7 +35,6 @@ public final class Model implements AutoCloseable {
     private final Precision precision;
     private final Network net;
     private float[] mean, std;
-    private boolean frozenStatistics;
 
     private Model(String arch, int numClasses, int h, int w, int c, Precision precision, Network net) {
         this.arch = arch;
@@ -77,12 +76,21 @@ public final class Model implements AutoCloseable {
     }
 
     /**
-     * When set, train steps keep batch-norm in eval mode: running statistics neither used as batch
-     * statistics nor updated (for ascent on a tiny, one-class set, whose statistics would otherwise
-     * replace the clean ones).
+     * Re-estimates batch-norm running statistics from these images (train-mode forward passes, no
+     * gradients, no weight change): undoes statistics that a few steps on an odd batch pulled away.
      */
-    public void freezeStatistics(boolean frozen) {
-        frozenStatistics = frozen;
+    public void recalibrate(byte[] nhwc, int n) {
+        try (PointerScope scope = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
+            net.train(true);
+            Tensor x = input(nhwc, n);
+            autocastOn();
+            try {
+                net.forward(x);
+            } finally {
+                autocastOff();
+            }
+            net.train(false);
+        }
     }
 
     public long parameterCount() {
@@ -171,7 +179,7 @@ public final class Model implements AutoCloseable {
      */
     public StepResult trainStep(Optimizer opt, byte[] nhwc, int n, int[] labels, float[] weights, Objective objective) {
         try (PointerScope scope = new PointerScope()) {
-            net.train(!frozenStatistics);
+            net.train(true);
             zeroGrad();
             Tensor x = input(nhwc, n);
             Tensor y = Tensors.longs(labels, n);
