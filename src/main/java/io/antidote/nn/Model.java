@@ -178,8 +178,12 @@ public final class Model implements AutoCloseable {
      * per-example losses: negative entries ascend on those examples while the rest descend.
      */
     public StepResult trainStep(Optimizer opt, byte[] nhwc, int n, int[] labels, float[] weights, Objective objective) {
+        return step(opt, nhwc, n, labels, weights, objective, true);
+    }
+
+    private StepResult step(Optimizer opt, byte[] nhwc, int n, int[] labels, float[] weights, Objective objective, boolean trainMode) {
         try (PointerScope scope = new PointerScope()) {
-            net.train(true);
+            net.train(trainMode);
             zeroGrad();
             Tensor x = input(nhwc, n);
             Tensor y = Tensors.longs(labels, n);
@@ -208,11 +212,7 @@ public final class Model implements AutoCloseable {
             try (NoGradGuard g = new NoGradGuard()) {
                 opt.step();
             }
-            float[] losses = Tensors.toFloats(lv);
-            long[] pred = Tensors.toLongs(logits.argmax(new org.bytedeco.pytorch.LongOptional(1), false));
-            int correct = 0;
-            for (int i = 0; i < n; i++) if (pred[i] == labels[i]) correct++;
-            return new StepResult(loss.item_double(), correct, losses);
+            return summarize(logits, lv, labels, n, loss.item_double());
         }
     }
 
@@ -429,27 +429,7 @@ public final class Model implements AutoCloseable {
      * in train mode BN statistics would drift on the small clean set and change the features too.
      */
     public StepResult trainStepFixedStatistics(Optimizer opt, byte[] nhwc, int n, int[] labels) {
-        try (PointerScope scope = new PointerScope()) {
-            net.train(false);
-            zeroGrad();
-            Tensor x = input(nhwc, n);
-            Tensor y = Tensors.longs(labels, n);
-            Tensor logits;
-            Tensor lv;
-            autocastOn();
-            try {
-                logits = net.forward(x);
-                lv = perExampleCe(logits, y);
-            } finally {
-                autocastOff();
-            }
-            Tensor loss = lv.mean();
-            loss.backward();
-            try (NoGradGuard g = new NoGradGuard()) {
-                opt.step();
-            }
-            return summarize(logits, lv, labels, n, loss.item_double());
-        }
+        return step(opt, nhwc, n, labels, null, Objective.crossEntropy(), false);
     }
 
     private static StepResult summarize(Tensor logits, Tensor perExample, int[] labels, int n, double loss) {
