@@ -15,10 +15,7 @@ import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -78,22 +75,11 @@ final class PreviewCommand implements Callable<Integer> {
 
     /** Beside the target, then renamed, so a viewer never opens half a PNG. */
     private static void writePng(BufferedImage img, Path png) {
-        Path abs = png.toAbsolutePath();
-        Path tmp = abs.resolveSibling(abs.getFileName() + ".part");
         try {
-            if (abs.getParent() != null) Files.createDirectories(abs.getParent());
-            if (!ImageIO.write(img, "png", tmp.toFile())) throw new IOException("no PNG writer in this Java runtime");
-            try {
-                Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
-            }
+            io.antidote.data.AtomicFiles.write(png, out -> {
+                if (!ImageIO.write(img, "png", out)) throw new IOException("no PNG writer in this Java runtime");
+            });
         } catch (IOException e) {
-            try {
-                Files.deleteIfExists(tmp);
-            } catch (IOException ignored) {
-                // the write failure is the one worth reporting
-            }
             throw new BadInputException("--out " + png + ": cannot be written (" + e.getMessage() + ")", e);
         }
     }
