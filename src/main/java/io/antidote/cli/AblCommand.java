@@ -45,7 +45,7 @@ final class AblCommand implements Callable<Integer> {
     @Option(names = "--precision", defaultValue = "auto")
     String precision;
 
-    @Option(names = "--preset", defaultValue = "reference", description = "reference (the authors' code) | paper | demo")
+    @Option(names = "--preset", defaultValue = "reference", description = "reference (the authors' code) | paper | balanced (reference stages, paper-style unlearning with clean partners) | demo")
     String preset;
 
     @Option(names = "--isolation-epochs", description = "Turning epoch (reference 10, paper 20).")
@@ -78,6 +78,10 @@ final class AblCommand implements Callable<Integer> {
     @Option(names = "--recalibrate-bn", description = "After each ascent epoch, re-estimate batch-norm statistics on the non-isolated data (not in the reference).")
     boolean recalibrateBn;
 
+    @Option(names = "--unlearn-clean", paramLabel = "RATIO", description = "Unlearn with the paper's two expectations: each ascent "
+            + "epoch also descends on RATIO clean examples per isolated one (0, the reference: pure ascent).")
+    Double unlearnClean;
+
     @Option(names = "--from-model", description = "Quick unlearning: start from these backdoored weights (safetensors).")
     Path fromModel;
 
@@ -91,8 +95,9 @@ final class AblCommand implements Callable<Integer> {
         Abl.Config c = switch (preset) {
             case "reference" -> Abl.Config.reference(seed);
             case "paper" -> Abl.Config.paper(seed);
+            case "balanced" -> Abl.Config.balanced(seed);
             case "demo" -> DemoCommand.ablConfig(seed);
-            default -> throw new BadInputException("--preset '" + preset + "' is not one of reference, paper, demo");
+            default -> throw new BadInputException("--preset '" + preset + "' is not one of reference, paper, balanced, demo");
         };
         Abl.Unlearning u = c.unlearning();
         if (unlearning != null) {
@@ -106,7 +111,8 @@ final class AblCommand implements Callable<Integer> {
         return new Abl.Config(or(isolationEpochs, c.isolationEpochs()), c.isolationLr(), lga ? false : c.flooding(), or(gamma, c.gamma()),
                 c.isolationAugment(), or(isolationRatio, c.isolationRatio()), u, or(finetuneEpochs, c.finetuneEpochs()), c.finetuneLr(),
                 c.finetuneDecayEpoch(), or(unlearnEpochs, c.unlearnEpochs()), or(unlearnLr, c.unlearnLr()), c.batchSize(), c.momentum(),
-                c.weightDecay(), or(stopMargin, c.stopMargin()), seed, recalibrateBn || c.recalibrateBn());
+                c.weightDecay(), or(stopMargin, c.stopMargin()), seed, recalibrateBn || c.recalibrateBn(),
+                or(unlearnClean, c.unlearnClean()));
     }
 
     private static <T> T or(T v, T d) {

@@ -197,6 +197,11 @@ public final class Model implements AutoCloseable {
                 autocastOff();
             }
             Tensor per = weights == null ? lv : lv.mul(Tensors.floats(weights, n));
+            if (objective instanceof Objective.CappedAscent c && weights != null) {
+                Tensor w = Tensors.floats(weights, n);
+                Tensor keep = lv.detach().lt(new Scalar(c.ceiling())).logical_or(w.ge(new Scalar(0.0))).to(torch.ScalarType.Float);
+                per = per.mul(keep);
+            }
             Tensor mean = per.mean();
             Tensor loss;
             if (objective instanceof Objective.Ascent) {

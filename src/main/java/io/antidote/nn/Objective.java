@@ -18,5 +18,12 @@ public sealed interface Objective {
     /** Gradient ascent on the mean cross-entropy (ABL unlearning). */
     record Ascent() implements Objective {}
 
+    /**
+     * Weighted mean cross-entropy in which an ascended (negatively weighted) example stops
+     * contributing once its loss exceeds the ceiling: cross-entropy has no upper bound, and pushing
+     * an already-unlearned example further only drags the clean examples along.
+     */
+    record CappedAscent(double ceiling) implements Objective {}
+
     static Objective crossEntropy() { return new CrossEntropy(); }
 }

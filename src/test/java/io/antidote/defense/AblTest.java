@@ -67,6 +67,65 @@ class AblTest {
         }
     }
 
+    static float[] biasStep(Model base, Objective o, byte[] x, int[] y, float[] w) {
+        try (Model m = base.copy()) {
+            Sgd opt = m.sgd(new Sgd.Options(1.0, 0, false, 0), n -> n.equals("fc.bias"));
+            m.trainStep(opt, x, y.length, y, w, o);
+            return m.stateDict().get("fc.bias").floats();
+        }
+    }
+
+    @Test
+    void cappedAscentDropsAscendedExamplesPastTheCeilingOnly() {
+        byte[] x = images(6, 2);
+        int[] y = {0, 0, 0, 1, 2, 3};
+        float[] w = {-2, -2, -2, 1, 1, 1};
+        try (Model m = Model.create("wrn-16-1", 10, 3, Precision.FP32)) {
+            float[] b0 = m.stateDict().get("fc.bias").floats();
+            // a fresh model's losses are near ln 10: a ceiling of 100 is never reached, 0 always
+            float[] open = biasStep(m, new Objective.CappedAscent(100), x, y, w);
+            float[] weighted = biasStep(m, Objective.crossEntropy(), x, y, w);
+            float[] capped = biasStep(m, new Objective.CappedAscent(0), x, y, w);
+            float[] descentOnly = biasStep(m, Objective.crossEntropy(), x, y, new float[]{0, 0, 0, 1, 1, 1});
+            float[] none = biasStep(m, Objective.crossEntropy(), x, y, new float[6]);
+            for (int i = 0; i < b0.length; i++) {
+                assertEquals(weighted[i], open[i], 1e-6);
+                assertEquals(descentOnly[i], capped[i], 1e-6, "ascended examples past the ceiling stop contributing");
+                assertEquals(b0[i], none[i], 1e-7);
+            }
+            // the ascended examples (label 0) push the label-0 bias up when uncapped, down otherwise
+            assertTrue(open[0] - b0[0] > 0 && capped[0] - b0[0] < 0, "label-0 bias: " + b0[0] + " -> " + open[0] + " / " + capped[0]);
+        }
+    }
+
+    @Test
+    void cleanPartnersLeaveOutTheSuspectedTargetAndTheSlice() {
+        int n = 1400;   // the slice takes up to 1,000 non-target examples; the partners come from what is left
+        int[] labels = new int[n];
+        for (int i = 0; i < n; i++) labels[i] = i % 4;
+        ImageSet all = ImageSet.of("s", 32, 32, 3, 4, images(n, 3), labels);
+        ImageSet iso = all.subset("iso", new int[]{0, 4, 8, 1});      // three of label 0: the suspect
+        int[] rest = java.util.stream.IntStream.range(0, n).filter(i -> i != 0 && i != 4 && i != 8 && i != 1).toArray();
+        ImageSet other = all.subset("other", rest);
+        ImageSet slice = Abl.cleanSlice(other, iso, 5);
+        ImageSet mixed = Abl.withCleanPartners(iso, other, slice, 3, 7);
+        assertEquals(4 + 12, mixed.size());
+        java.util.Set<Integer> sliceIdx = new java.util.HashSet<>();
+        for (int i = 0; i < slice.size(); i++) sliceIdx.add(slice.originalIndex(i));
+        for (int i = 0; i < 4; i++) assertEquals(iso.originalIndex(i), mixed.originalIndex(i), "isolated examples come first");
+        for (int i = 4; i < mixed.size(); i++) {
+            assertNotEquals(0, mixed.label(i), "no partner carries the suspected target label");
+            assertFalse(sliceIdx.contains(mixed.originalIndex(i)), "partners never come from the stop rule's slice");
+        }
+        assertFalse(java.util.Arrays.equals(originals(Abl.withCleanPartners(iso, other, slice, 3, 8)), originals(mixed)), "redrawn with the seed");
+    }
+
+    private static int[] originals(ImageSet s) {
+        int[] o = new int[s.size()];
+        for (int i = 0; i < o.length; i++) o[i] = s.originalIndex(i);
+        return o;
+    }
+
     @Test
     void rankingPicksTheLowestLossesWithTiesToTheLowerIndex() {
         float[] loss = {0.9f, 0.1f, 0.5f, 0.1f, 2.0f, 0.05f, 0.7f};
@@ -126,7 +185,7 @@ class AblTest {
         ImageSet ptest = Poisoner.poisonTest(test, spec, a);
         Abl.Config base = Abl.Config.reference(1).withEpochs(5, 8, 6, 5);
         Abl.Config c = new Abl.Config(base.isolationEpochs(), base.isolationLr(), true, 0.5, false, 0.05, Abl.Unlearning.REFERENCE,
-                base.finetuneEpochs(), 0.1, base.finetuneDecayEpoch(), base.unlearnEpochs(), 0.005, 128, 0.9, 1e-4, 0.1, 1, false);
+                base.finetuneEpochs(), 0.1, base.finetuneDecayEpoch(), base.unlearnEpochs(), 0.005, 128, 0.9, 1e-4, 0.1, 1, false, 0);
         TrainConfig plain = TrainConfig.standard(15, 1).withLr(0.05, new Schedule.Cosine()).withAugmentation(io.antidote.data.Augmentation.none());
         try (Model undefended = Model.create("wrn-16-1", 10, 1, Precision.detect());
              Model defended = Model.create("wrn-16-1", 10, 1, Precision.detect())) {
