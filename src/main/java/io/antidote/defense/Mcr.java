@@ -49,6 +49,9 @@ public final class Mcr {
     /** File names of the two stages' checkpoints inside a run directory. */
     public static final String ENDPOINT_CHECKPOINT = "mcr-endpoint.ckpt.safetensors", CURVE_CHECKPOINT = "mcr-curve.ckpt.safetensors";
 
+    /** Stage name of the per-t records of the scored curve in a run's metrics (their "epoch" is the grid index). */
+    public static final String CURVE_STAGE = "mcr-curve";
+
     /** The curve's t at which per-epoch CA/ASR of the curve stage are recorded. */
     public static final double MONITOR_T = 0.5;
 
