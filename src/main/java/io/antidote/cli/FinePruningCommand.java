@@ -36,31 +36,18 @@ final class FinePruningCommand implements Callable<Integer> {
     @Option(names = "--epochs", description = "Fine-tuning epochs after pruning (default 10; 0 prunes only).")
     Integer epochs;
 
-    @Option(names = "--lr", description = "Initial fine-tuning learning rate (default 0.1; x0.1 after epoch 2, x0.01 after 20).")
-    Double lr;
-
-    @Option(names = "--batch-size", description = "Batch size (default 64).")
-    Integer batchSize;
-
-    @Option(names = "--seed", defaultValue = "1", description = "Seed of the clean-budget draw and the data order (default: ${DEFAULT-VALUE}).")
-    long seed;
-
-    @Option(names = "--precision", defaultValue = "auto")
-    String precision;
-
-    @Option(names = "--out", description = "Run directory (default runs/fp-<attack>-<seed>).")
-    Path out;
+    @Mixin
+    PostTrainingOptions common;
 
     FinePruning.Config config() {
+        long seed = common.seed;
         FinePruning.Config d = FinePruning.Config.defaults(seed);
         if (margin != null && !(margin >= 0 && margin <= 1)) throw new BadInputException("--margin " + margin + " is outside [0, 1]");
         if (maxPrune != null && !(maxPrune >= 0 && maxPrune < 1)) throw new BadInputException("--max-prune " + maxPrune + " is outside [0, 1)");
         if (epochs != null && epochs < 0) throw new BadInputException("--epochs " + epochs + " must be >= 0");
-        if (batchSize != null && batchSize < 1) throw new BadInputException("--batch-size " + batchSize + " must be >= 1");
-        if (lr != null && !(lr > 0)) throw new BadInputException("--lr " + lr + " must be > 0");
         FineTune.Config f = d.finetune();
-        f = new FineTune.Config(FineTune.Scope.ALL, epochs != null ? epochs : f.epochs(), batchSize != null ? batchSize : f.batchSize(),
-                lr != null ? lr : f.lr(), f.schedule(), f.momentum(), f.weightDecay(), f.augmentation(), seed);
+        f = new FineTune.Config(FineTune.Scope.ALL, epochs != null ? epochs : f.epochs(), common.batchSize(f.batchSize()),
+                common.lr(f.lr()), f.schedule(), f.momentum(), f.weightDecay(), f.augmentation(), seed);
         return new FinePruning.Config(margin != null ? margin : d.margin(), maxPrune != null ? maxPrune : d.maxPruneRatio(), f);
     }
 
@@ -69,7 +56,7 @@ final class FinePruningCommand implements Callable<Integer> {
         FinePruning.Config cfg = config();
         Map<String, Object> c = new LinkedHashMap<>();
         c.put("config", cfg.toString());
-        try (PostTraining pt = PostTraining.begin("fp", input, clean, seed, precision, out, c, Map.of("finetune", "fp.ckpt.safetensors"),
+        try (PostTraining pt = PostTraining.begin("fp", input, clean, common.seed, common.precision, common.out, c, Map.of("finetune", "fp.ckpt.safetensors"),
                 m -> {})) {
             Runs.EpochRecorder rec = pt.recorder(cfg.finetune().epochs());
             FinePruning.Result r = FinePruning.run(pt.model, pt.budget.set(), cfg, pt.run.resolve("fp.ckpt.safetensors"), new EpochListener() {

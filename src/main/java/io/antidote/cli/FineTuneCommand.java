@@ -9,7 +9,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -30,22 +29,11 @@ final class FineTuneCommand implements Callable<Integer> {
     @Option(names = "--epochs", description = "Epochs (default 10, NAD's teacher recipe).")
     Integer epochs;
 
-    @Option(names = "--lr", description = "Initial learning rate (default 0.1; x0.1 after epoch 2, x0.01 after 20).")
-    Double lr;
-
-    @Option(names = "--batch-size", description = "Batch size (default 64).")
-    Integer batchSize;
-
-    @Option(names = "--seed", defaultValue = "1", description = "Seed of the clean-budget draw and the data order (default: ${DEFAULT-VALUE}).")
-    long seed;
-
-    @Option(names = "--precision", defaultValue = "auto")
-    String precision;
-
-    @Option(names = "--out", description = "Run directory (default runs/ft-<attack>-<seed>).")
-    Path out;
+    @Mixin
+    PostTrainingOptions common;
 
     FineTune.Config config() {
+        long seed = common.seed;
         FineTune.Config r = FineTune.Config.reference(seed);
         FineTune.Scope sc;
         try {
@@ -54,10 +42,8 @@ final class FineTuneCommand implements Callable<Integer> {
             throw new BadInputException("--scope: " + e.getMessage(), e);
         }
         if (epochs != null && epochs < 0) throw new BadInputException("--epochs " + epochs + " must be >= 0");
-        if (batchSize != null && batchSize < 1) throw new BadInputException("--batch-size " + batchSize + " must be >= 1");
-        if (lr != null && !(lr > 0)) throw new BadInputException("--lr " + lr + " must be > 0");
-        return new FineTune.Config(sc, epochs != null ? epochs : r.epochs(), batchSize != null ? batchSize : r.batchSize(),
-                lr != null ? lr : r.lr(), r.schedule(), r.momentum(), r.weightDecay(), r.augmentation(), seed);
+        return new FineTune.Config(sc, epochs != null ? epochs : r.epochs(), common.batchSize(r.batchSize()),
+                common.lr(r.lr()), r.schedule(), r.momentum(), r.weightDecay(), r.augmentation(), seed);
     }
 
     @Override
@@ -65,7 +51,7 @@ final class FineTuneCommand implements Callable<Integer> {
         FineTune.Config cfg = config();
         Map<String, Object> c = new LinkedHashMap<>();
         c.put("config", cfg.toString());
-        try (PostTraining pt = PostTraining.begin("ft", input, clean, seed, precision, out, c, Map.of("finetune", "ft.ckpt.safetensors"), m -> {})) {
+        try (PostTraining pt = PostTraining.begin("ft", input, clean, common.seed, common.precision, common.out, c, Map.of("finetune", "ft.ckpt.safetensors"), m -> {})) {
             Runs.EpochRecorder rec = pt.recorder(cfg.epochs());
             FineTune.Result r = FineTune.run(pt.model, pt.budget.set(), cfg, "finetune", pt.run.resolve("ft.ckpt.safetensors"),
                     (String stage, Trainer.EpochStats s, Model m) -> rec.record(stage, s, m), new Progress(System.err, false));

@@ -48,30 +48,17 @@ final class NadCommand implements Callable<Integer> {
     @Option(names = "--attention-loss", description = "mse (reference code) | l2 (paper: per-sample norm of the map difference) (default mse).")
     String attentionLoss;
 
-    @Option(names = "--lr", description = "Initial learning rate (default 0.1; x0.1 after epoch 2, x0.01 after 20).")
-    Double lr;
-
-    @Option(names = "--batch-size", description = "Batch size (default 64).")
-    Integer batchSize;
-
     @Option(names = "--poison-at", description = "Also log the weighted AT loss on the triggered test set each epoch (the reference's test_bad_at_loss; one extra pass of both models).")
     boolean poisonAt;
 
-    @Option(names = "--seed", defaultValue = "1", description = "Seed of the clean-budget draw and the data order (default: ${DEFAULT-VALUE}).")
-    long seed;
-
-    @Option(names = "--precision", defaultValue = "auto")
-    String precision;
-
-    @Option(names = "--out", description = "Run directory (default runs/nad-<attack>-<seed>).")
-    Path out;
+    @Mixin
+    PostTrainingOptions common;
 
     Nad.Config config() {
+        long seed = common.seed;
         Nad.Config r = Nad.Config.reference(seed);
         if (teacherEpochs != null && teacherEpochs < 0) throw new BadInputException("--teacher-epochs " + teacherEpochs + " must be >= 0");
         if (epochs != null && epochs < 0) throw new BadInputException("--epochs " + epochs + " must be >= 0");
-        if (batchSize != null && batchSize < 1) throw new BadInputException("--batch-size " + batchSize + " must be >= 1");
-        if (lr != null && !(lr > 0)) throw new BadInputException("--lr " + lr + " must be > 0");
         if (p != null && !(p > 0)) throw new BadInputException("--p " + p + " must be > 0");
         if (betas != null) {
             for (Double b : betas) {
@@ -87,7 +74,7 @@ final class NadCommand implements Callable<Integer> {
             }
         }
         return new Nad.Config(teacherEpochs != null ? teacherEpochs : r.teacherEpochs(), epochs != null ? epochs : r.epochs(),
-                batchSize != null ? batchSize : r.batchSize(), lr != null ? lr : r.lr(), r.schedule(), r.momentum(), r.weightDecay(),
+                common.batchSize(r.batchSize()), common.lr(r.lr()), r.schedule(), r.momentum(), r.weightDecay(),
                 betas != null ? betas : r.betas(), p != null ? p : r.p(), form, r.augmentation(), seed);
     }
 
@@ -98,7 +85,7 @@ final class NadCommand implements Callable<Integer> {
         Map<String, Object> c = new LinkedHashMap<>();
         c.put("config", cfg.toString());
         c.put("teacher", teacherWeights != null ? "given: " + teacherWeights : "fine-tuned copy of the backdoored model, " + cfg.teacherEpochs() + " epochs");
-        try (PostTraining pt = PostTraining.begin("nad", input, clean, seed, precision, out, c,
+        try (PostTraining pt = PostTraining.begin("nad", input, clean, common.seed, common.precision, common.out, c,
                 Map.of("teacher", Nad.TEACHER_CHECKPOINT, "nad", Nad.STUDENT_CHECKPOINT, "nad-attention", Nad.STUDENT_CHECKPOINT), m -> {
                     List<String> t = m.tapNames();
                     if (cfg.betas().size() != t.size()) {

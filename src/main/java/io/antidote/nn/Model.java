@@ -93,6 +93,63 @@ public final class Model implements AutoCloseable {
         }
     }
 
+    /**
+     * Replaces every batch-norm running mean and variance by its average over these n images, seen
+     * in chunks of `batch` in train mode (no gradients, no weight change). Unlike
+     * {@link #recalibrate}, which blends one batch into the old statistics, nothing of the old
+     * statistics survives: what weights that were never trained together (a point on a curve
+     * between two models) need. Each chunk's own statistics are read back from the momentum update.
+     */
+    public void recomputeBatchNormStatistics(byte[] nhwc, int n, int batch) {
+        if (n < 1) throw new BadInputException("batch-norm statistics need at least one image");
+        int imageBytes = height * width * channels;
+        double m = Network.BN_MOMENTUM;
+        try (PointerScope outer = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
+            List<Tensor> stats = new ArrayList<>();
+            StringTensorDict b = net.named_buffers();
+            for (long i = 0; i < b.size(); i++) {
+                String k = b.get(i).key().getString();
+                if (k.endsWith("running_mean") || k.endsWith("running_var")) stats.add(new Tensor(b.get(i).value()));
+            }
+            List<Tensor> sums = new ArrayList<>();
+            for (Tensor s : stats) sums.add(torch.zeros_like(s));
+            net.train(true);
+            try {
+                for (int from = 0; from < n; from += batch) {
+                    int k = Math.min(batch, n - from);
+                    try (PointerScope inner = new PointerScope()) {
+                        List<Tensor> old = new ArrayList<>();
+                        for (Tensor s : stats) old.add(s.clone());
+                        byte[] px = java.util.Arrays.copyOfRange(nhwc, from * imageBytes, (from + k) * imageBytes);
+                        Tensor x = input(px, k);
+                        autocastOn();
+                        try {
+                            net.forward(x);
+                        } finally {
+                            autocastOff();
+                        }
+                        // new = (1 - m)·old + m·chunk, so the chunk's statistic is (new - (1 - m)·old) / m
+                        for (int i = 0; i < stats.size(); i++) {
+                            Tensor chunk = stats.get(i).sub(old.get(i), new Scalar(1 - m)).div(new Scalar(m));
+                            sums.get(i).add_(chunk, new Scalar((double) k));
+                        }
+                    }
+                }
+            } finally {
+                net.train(false);
+            }
+            for (int i = 0; i < stats.size(); i++) stats.get(i).copy_(sums.get(i).div(new Scalar((double) n)));
+        }
+    }
+
+    /** Own handles on the parameters by name, for tensors of nn that follow the network's weights (a curve's endpoints). */
+    Map<String, Tensor> parameterHandles() {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        StringTensorDict d = net.named_parameters();
+        for (long i = 0; i < d.size(); i++) out.put(d.get(i).key().getString(), new Tensor(d.get(i).value()));
+        return out;
+    }
+
     public long parameterCount() {
         long n = 0;
         try (PointerScope s = new PointerScope()) {

@@ -53,6 +53,9 @@ public abstract class Network extends Module {
         return c;
     }
 
+    /** Running-statistics momentum of every BN layer: libtorch's default, which {@link #bn} keeps. */
+    static final double BN_MOMENTUM = 0.1;
+
     protected static BatchNorm2dImpl bn(long c) {
         return new BatchNorm2dImpl(new BatchNormOptions(c));
     }

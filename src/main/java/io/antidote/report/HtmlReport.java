@@ -47,11 +47,12 @@ public final class HtmlReport {
         finalResults(b, run);
         stageTable(b, run);
         charts(b, run);
+        curve(b, run);
         isolation(b, run);
         provenance(b, run);
         List<String> read = new ArrayList<>(List.of("result.json"));
         if (!run.config().isEmpty()) read.add("config.json");
-        if (!run.stages().isEmpty() || !run.isolation().isEmpty()) read.add("metrics.jsonl");
+        if (!run.stages().isEmpty() || !run.isolation().isEmpty() || !run.curve().isEmpty()) read.add("metrics.jsonl");
         if (run.losses() != null) read.add("isolation_losses.csv");
         b.append("<p class=\"note\">Written by antidote from ").append(String.join(", ", read)).append(" in ")
                 .append(Html.escape(run.dir().toString())).append(".</p>\n");
@@ -163,6 +164,23 @@ public final class HtmlReport {
     private static void stageMarkers(SvgChart c, List<Stage> stages) {
         if (stages.size() < 2) return;
         for (Stage s : stages) c.marker(s.offset() + 0.5, s.name());
+    }
+
+    /** MCR's scored curve: CA, ASR and held-out clean accuracy against t, the chosen t marked. */
+    private static void curve(StringBuilder b, RunData run) {
+        if (run.curve().isEmpty()) return;
+        List<RunData.CurvePoint> pts = run.curve();
+        double[] t = pts.stream().mapToDouble(RunData.CurvePoint::t).toArray();
+        SvgChart c = new SvgChart(W, H).title("Along the curve from the backdoored model (t = 0) to the fine-tuned one (t = 1)").xLabel("t")
+                .yLabel("rate").xRange(0, 1).yRange(0, 1).yFormat(v -> String.format(Locale.ROOT, "%.0f%%", 100 * v));
+        c.line("CA", t, pts.stream().mapToDouble(RunData.CurvePoint::ca).toArray());
+        double[] asr = pts.stream().mapToDouble(RunData.CurvePoint::asr).toArray();
+        if (anyFinite(asr)) c.line("ASR", t, asr);
+        c.line("held-out clean accuracy (chooses t)", t, pts.stream().mapToDouble(RunData.CurvePoint::heldOutAccuracy).toArray(), true);
+        if (run.result().get("t") instanceof Number chosen) c.marker(chosen.doubleValue(), String.format(Locale.ROOT, "chosen t = %.2f", chosen.doubleValue()));
+        b.append("<h2>Mode connectivity curve</h2>\n").append(c.render("chart-mcr-curve"));
+        b.append("<p class=\"note\">Each point with batch-norm statistics recomputed on the clean budget's training part; ")
+                .append("t is chosen from the held-out clean accuracy only.</p>\n");
     }
 
     private static void isolation(StringBuilder b, RunData run) {

@@ -17,7 +17,8 @@ public final class PaperNumbers {
             new Row("ABL", "trojan", "WRN-16-1", "CIFAR-10", 0.0381, 0.8746, SLIDES),
             new Row("ABL", "blend", "WRN-16-1", "CIFAR-10", 0.1623, 0.8406, SLIDES),
             new Row("ABL", "sig", "WRN-16-1", "CIFAR-10", 0.0009, 0.8827, SLIDES),
-            new Row("ABL", "cl", "WRN-16-1", "CIFAR-10", 0.0, 0.8903, SLIDES));
+            new Row("ABL", "cl", "WRN-16-1", "CIFAR-10", 0.0, 0.8903, SLIDES),
+            new Row("MCR", "badnets", "WRN-16-1", "CIFAR-10", 0.0332, 0.7849, SLIDES));
 
     private PaperNumbers() {}
 

@@ -3,6 +3,7 @@ package io.antidote.report;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.antidote.BadInputException;
+import io.antidote.defense.Mcr;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -18,7 +19,7 @@ import java.util.TreeMap;
 
 /** A finished run directory read back for reporting: configuration, final results, per-epoch metrics and ABL's isolation data. */
 record RunData(Path dir, Map<String, Object> config, Map<String, Object> result, List<Outcome> outcomes, List<Stage> stages,
-               List<IsolationQuality> isolation, IsolationLosses losses) {
+               List<IsolationQuality> isolation, IsolationLosses losses, List<CurvePoint> curve) {
 
     /** Final scores of one model the run produced; NaN where the run did not measure it. */
     record Outcome(String key, String defense, double ca, double asr, double caNonTarget, double cleanLoss, double poisonLoss,
@@ -42,6 +43,9 @@ record RunData(Path dir, Map<String, Object> config, Map<String, Object> result,
     /** Precision and recall of ABL's isolated set against the ground truth after an isolation epoch. */
     record IsolationQuality(int epoch, double precision, double recall) {}
 
+    /** A scored point of MCR's curve: its t, test CA and ASR, and the held-out clean accuracy that chose t. */
+    record CurvePoint(double t, double ca, double asr, double heldOutAccuracy) {}
+
     /** Per-example training loss under the isolation model, split by whether the example was poisoned. */
     record IsolationLosses(double[] clean, double[] poisoned) {}
 
@@ -61,11 +65,12 @@ record RunData(Path dir, Map<String, Object> config, Map<String, Object> result,
         List<Outcome> outcomes = outcomes(resultFile, result, config);
         List<Stage> stages = new ArrayList<>();
         List<IsolationQuality> isolation = new ArrayList<>();
+        List<CurvePoint> curve = new ArrayList<>();
         Path metrics = dir.resolve("metrics.jsonl");
-        if (Files.isRegularFile(metrics)) readMetrics(metrics, stages, isolation);
+        if (Files.isRegularFile(metrics)) readMetrics(metrics, stages, isolation, curve);
         Path lossesFile = dir.resolve("isolation_losses.csv");
         IsolationLosses losses = Files.isRegularFile(lossesFile) ? readLosses(lossesFile) : null;
-        return new RunData(dir, config, result, outcomes, stages, isolation, losses);
+        return new RunData(dir, config, result, outcomes, stages, isolation, losses, curve);
     }
 
     /** The model the run ends with: the defended one when the run trained both. */
@@ -186,10 +191,11 @@ record RunData(Path dir, Map<String, Object> config, Map<String, Object> result,
         return m == null ? e.getClass().getSimpleName() : m.split("\n")[0];
     }
 
-    private static void readMetrics(Path file, List<Stage> stages, List<IsolationQuality> isolation) {
+    private static void readMetrics(Path file, List<Stage> stages, List<IsolationQuality> isolation, List<CurvePoint> curve) {
         // A resumed run may repeat an epoch; the later line wins.
         Map<String, TreeMap<Integer, Epoch>> byStage = new LinkedHashMap<>();
         TreeMap<Integer, IsolationQuality> quality = new TreeMap<>();
+        TreeMap<Integer, CurvePoint> points = new TreeMap<>();
         List<String> lines = readLines(file);
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i).strip();
@@ -207,6 +213,12 @@ record RunData(Path dir, Map<String, Object> config, Map<String, Object> result,
                 quality.put(epoch, new IsolationQuality(epoch, number(where, m, "", "precision", true), number(where, m, "", "recall", true)));
                 continue;
             }
+            if (stage.equals(Mcr.CURVE_STAGE)) {
+                // a point of t, not an epoch: kept out of the per-epoch charts
+                points.put(epoch, new CurvePoint(number(where, m, "", "t", true), number(where, m, "", "ca", false), number(where, m, "", "asr", false),
+                        number(where, m, "", "heldout_accuracy", false)));
+                continue;
+            }
             byStage.computeIfAbsent(stage, s -> new TreeMap<>()).put(epoch, new Epoch(stage, epoch, number(where, m, "", "lr", false),
                     number(where, m, "", "train_loss", false), number(where, m, "", "train_acc", false),
                     number(where, m, "", "seconds", false), number(where, m, "", "ca", false), number(where, m, "", "asr", false),
@@ -219,6 +231,7 @@ record RunData(Path dir, Map<String, Object> config, Map<String, Object> result,
             offset += s.lastEpoch();
         }
         isolation.addAll(quality.values());
+        curve.addAll(points.values());
     }
 
     private static IsolationLosses readLosses(Path file) {

@@ -99,6 +99,52 @@ class PostTrainingCommandTest {
     }
 
     @Test
+    void mcrFromARunScoresTheWholeCurveAndChartsIt() throws Exception {
+        Path out = dir.resolve("mcr");
+        String[] args = {"defend", "mcr", "--from-run", trained.toString(), "--endpoint-epochs", "1", "--epochs", "1", "--points", "3",
+                "--clean-count", "40", "--batch-size", "20", "--precision", "fp32", "--out", out.toString()};
+        Cli c = Cli.run(args);
+        assertEquals(0, c.code, c.err);
+        Map<?, ?> result = RunDirectory.readJson(out.resolve("result.json"));
+        List<?> curve = (List<?>) result.get("curve");
+        assertEquals(3, curve.size());
+        for (int i = 0; i < 3; i++) {
+            Map<?, ?> p = (Map<?, ?>) curve.get(i);
+            assertEquals(i * 0.5, ((Number) p.get("t")).doubleValue(), 1e-12);
+            for (String k : List.of("ca", "asr", "heldout_accuracy")) {
+                double v = ((Number) p.get(k)).doubleValue();
+                assertTrue(v >= 0 && v <= 1, k + " " + v);
+            }
+        }
+        assertTrue(List.of(0.5, 1.0).contains(((Number) result.get("t")).doubleValue()), "t is 0.5 or the fine-tuned end: " + result.get("t"));
+        assertEquals(8, result.get("heldout_images"), "20% of 40");
+        assertEquals(32, result.get("curve_training_images"));
+        assertTrue(((Map<?, ?>) result.get("endpoint")).get("ca") instanceof Number);
+        assertTrue(Files.isRegularFile(out.resolve("model.safetensors")) && Files.isRegularFile(out.resolve("endpoint.safetensors")));
+        List<String> stages = metrics(out).stream().map(m -> m.get("stage") + "/" + m.get("epoch")).toList();
+        assertEquals(List.of("backdoored/0", "endpoint/1", "curve/1", "mcr-curve/0", "mcr-curve/1", "mcr-curve/2"), stages);
+        // a second call resumes both finished stages and scores the curve again without doubling its lines
+        assertEquals(0, Cli.run(args).code);
+        assertEquals(stages, metrics(out).stream().map(m -> m.get("stage") + "/" + m.get("epoch")).toList());
+        assertEquals(0, Cli.run("report", out.toString()).code);
+        String html = Files.readString(out.resolve("report.html"));
+        assertTrue(html.contains("id=\"chart-mcr-curve\"") && html.contains("chosen t ="), "no curve chart in the report");
+    }
+
+    @Test
+    void mcrRefusesABadOptionValueInOneLine() {
+        Path out = dir.resolve("mcr-never");
+        Cli c = Cli.run("defend", "mcr", "--from-run", trained.toString(), "--points", "2", "--out", out.toString());
+        assertEquals(2, c.code);
+        assertEquals(1, c.err.strip().lines().count(), c.err);
+        assertTrue(c.err.contains("--points 2"), c.err);
+        assertFalse(Files.exists(out));
+        Cli h = Cli.run("defend", "mcr", "--from-run", trained.toString(), "--holdout", "1");
+        assertEquals(2, h.code);
+        assertTrue(h.err.contains("--holdout 1.0"), h.err);
+    }
+
+    @Test
     void badInputIsRefusedBeforeAnyWork() {
         Cli both = Cli.run("defend", "nad", "--from-run", trained.toString(), "--attack", "blend");
         assertEquals(2, both.code);
