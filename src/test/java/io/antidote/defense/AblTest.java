@@ -93,8 +93,9 @@ class AblTest {
                 assertEquals(descentOnly[i], capped[i], 1e-6, "ascended examples past the ceiling stop contributing");
                 assertEquals(b0[i], none[i], 1e-7);
             }
-            // the ascended examples (label 0) push the label-0 bias up when uncapped, down otherwise
-            assertTrue(open[0] - b0[0] > 0 && capped[0] - b0[0] < 0, "label-0 bias: " + b0[0] + " -> " + open[0] + " / " + capped[0]);
+            // uncapped, ascent on the label-0 examples drives the label-0 bias down hard; capped, only
+            // the descent examples' small softmax pull on it remains
+            assertTrue(open[0] < b0[0] - 0.5 && Math.abs(capped[0] - b0[0]) < 0.1, "label-0 bias: " + b0[0] + " -> " + open[0] + " / " + capped[0]);
         }
     }
 
