@@ -127,12 +127,8 @@ final class AblCommand implements Callable<Integer> {
         }
         if (poisoning == null) throw new BadInputException("--attack is required unless --data is a poisoned set (poisoned:DIR)");
         if (fromModel != null && !Files.isRegularFile(fromModel)) throw new BadInputException(fromModel + ": no such weights file (--from-model)");
-        ImageSet poisonedTest = poisoning.poisonedTest();
-        int target = poisoning.target();
         Path dir = out != null ? out : Path.of("runs", "abl-" + poisoning.summary().getOrDefault("name", "data") + "-" + seed);
         RunDirectory run = new RunDirectory(dir);
-        Runs.EpochRecorder rec = new Runs.EpochRecorder(run, d.test(), poisonedTest, target, 0, System.out);
-        List<Map<String, Object>> isoQuality = new ArrayList<>();
         long t0 = System.nanoTime();
         try (Model m = Model.create(model, train.numClasses(), train.height(), train.width(), train.channels(), seed, Precision.parse(precision))) {
             Map<String, Object> prov = Runs.provenance(seed, train, d.test(), m);
@@ -144,40 +140,55 @@ final class AblCommand implements Callable<Integer> {
             config.put("attack", poisoning.summary());
             config.put("provenance", prov);
             run.writeJson("config.json", config);
-            Abl.Listener listener = Runs.ablListener(run, rec, train, isoQuality);
-            Abl.Result r;
-            if (fromModel != null) {
-                m.load(fromModel);
-                System.out.println("quick unlearning of " + fromModel);
-                ImageSet iso = isolated != null ? NpyIO.readImageSet(isolated, train.numClasses()) : null;
-                r = Abl.quickUnlearn(m, train, iso, cfg, listener, new Progress(System.err, false));
-            } else {
-                System.out.printf("ABL on %s (%d images, %d poisoned), %s, preset %s%n", train.name(), train.size(), train.poisonedCount(),
-                        m.precision().label(), preset);
-                r = Abl.run(m, train, cfg, dir, listener, new Progress(System.err, false));
-            }
-            Metrics.Scores s = Metrics.score(m, d.test(), poisonedTest, target, 256);
+            Map<String, Object> result = defend(run, m, train, d.test(), poisoning, cfg, fromModel, isolated, preset);
             double secs = (System.nanoTime() - t0) / 1e9;
             Runs.saveModel(run, "model.safetensors", m, prov);
-            if (r.isolation() != null) NpyIO.writeImageSet(train.subset(train.name() + "-isolated", r.isolation().positions()), run.resolve("isolated.npz"));
-            Map<String, Object> result = new LinkedHashMap<>(Runs.scores(s));
-            if (r.isolation() != null) {
-                result.put("isolation_precision", r.isolation().precision());
-                result.put("isolation_recall", r.isolation().recall());
-                result.put("isolated", r.isolation().positions().length);
-            }
-            result.put("isolation_per_epoch", isoQuality);
-            result.put("unlearning_stopped_early", r.stoppedEarly());
-            if (r.stopReason() != null) result.put("stop_reason", r.stopReason());
             result.put("wall_seconds", secs);
             result.put("attack", poisoning.summary());
             result.put("provenance", prov);
             run.writeJson("result.json", result);
             Runs.report(run);
-            System.out.printf(Locale.ROOT, "ABL done: %s  (%.0f s)%s  run directory %s%n", Runs.describe(s), secs,
-                    r.stoppedEarly() ? "  [unlearning stopped early: " + r.stopReason() + "]" : "", dir);
+            System.out.printf(Locale.ROOT, "ABL done (%.0f s), run directory %s%n", secs, dir);
         }
         return 0;
+    }
+
+    /**
+     * ABL on `m` (fresh, or quick unlearning from `fromModel` with the `isolated` set when given),
+     * every epoch and isolation quality into the run directory; returns the defended model's
+     * scores, the isolation's precision and recall and how unlearning ended. The flags and
+     * experiment files both come here.
+     */
+    static Map<String, Object> defend(RunDirectory run, Model m, ImageSet train, ImageSet test, DataSource.Poisoning poisoning, Abl.Config cfg,
+                                      Path fromModel, Path isolated, String preset) {
+        Runs.EpochRecorder rec = new Runs.EpochRecorder(run, test, poisoning.poisonedTest(), poisoning.target(), 0, System.out);
+        List<Map<String, Object>> isoQuality = new ArrayList<>();
+        Abl.Listener listener = Runs.ablListener(run, rec, train, isoQuality);
+        Abl.Result r;
+        if (fromModel != null) {
+            m.load(fromModel);
+            System.out.println("quick unlearning of " + fromModel);
+            ImageSet iso = isolated != null ? NpyIO.readImageSet(isolated, train.numClasses()) : null;
+            r = Abl.quickUnlearn(m, train, iso, cfg, listener, new Progress(System.err, false));
+        } else {
+            System.out.printf("ABL on %s (%d images, %d poisoned), %s, preset %s%n", train.name(), train.size(), train.poisonedCount(),
+                    m.precision().label(), preset);
+            r = Abl.run(m, train, cfg, run.path(), listener, new Progress(System.err, false));
+        }
+        Metrics.Scores s = Metrics.score(m, test, poisoning.poisonedTest(), poisoning.target(), 256);
+        if (r.isolation() != null) NpyIO.writeImageSet(train.subset(train.name() + "-isolated", r.isolation().positions()), run.resolve("isolated.npz"));
+        Map<String, Object> result = new LinkedHashMap<>(Runs.scores(s));
+        if (r.isolation() != null) {
+            result.put("isolation_precision", r.isolation().precision());
+            result.put("isolation_recall", r.isolation().recall());
+            result.put("isolated", r.isolation().positions().length);
+        }
+        result.put("isolation_per_epoch", isoQuality);
+        result.put("unlearning_stopped_early", r.stoppedEarly());
+        if (r.stopReason() != null) result.put("stop_reason", r.stopReason());
+        System.out.printf(Locale.ROOT, "ABL: %s%s%n", Runs.describe(s),
+                r.stoppedEarly() ? "  [unlearning stopped early: " + r.stopReason() + "]" : "");
+        return result;
     }
 
     /** Per-example losses under the isolation model with the ground-truth flag: the clean-vs-poisoned separation figure's data. */

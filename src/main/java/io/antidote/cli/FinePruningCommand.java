@@ -64,31 +64,38 @@ final class FinePruningCommand implements Callable<Integer> {
         return new FinePruning.Config(margin != null ? margin : d.margin(), maxPrune != null ? maxPrune : d.maxPruneRatio(), f);
     }
 
+    static final Map<String, String> STAGES = Map.of("finetune", "fp.ckpt.safetensors");
+
     @Override
     public Integer call() {
         FinePruning.Config cfg = config();
         Map<String, Object> c = new LinkedHashMap<>();
         c.put("config", cfg.toString());
-        try (PostTraining pt = PostTraining.begin("fp", input, clean, seed, precision, out, c, Map.of("finetune", "fp.ckpt.safetensors"),
-                m -> {})) {
-            Runs.EpochRecorder rec = pt.recorder(cfg.finetune().epochs());
-            FinePruning.Result r = FinePruning.run(pt.model, pt.budget.set(), cfg, pt.run.resolve("fp.ckpt.safetensors"), new EpochListener() {
-                @Override
-                public void epoch(String stage, Trainer.EpochStats s, Model m) { rec.record(stage, s, m); }
-            }, new Progress(System.err, false));
-            FinePruning.Pruning p = r.pruning();
-            Map<String, Object> extra = new LinkedHashMap<>();
-            extra.put("channels", p.order().length);
-            extra.put("pruned", p.pruned());
-            extra.put("pruned_channels", p.prunedChannels());
-            extra.put("budget_accuracy_unpruned", p.baseAccuracy());
-            extra.put("budget_accuracy_pruned", p.prunedAccuracy());
-            extra.put("budget_accuracy_curve", p.accuracy());
-            extra.put("mean_activation", p.meanActivation());
-            extra.put("epochs", cfg.finetune().epochs());
-            pt.finish("fp", extra);
-            System.out.printf("pruned channels: %s%n", Arrays.toString(p.prunedChannels()));
+        io.antidote.nn.Precision prec = io.antidote.nn.Precision.parse(precision);
+        try (PostTraining pt = PostTraining.begin("fp", input.resolve(seed), clean.spec(), seed, prec, out, c, STAGES, m -> {})) {
+            pt.finish("fp", prune(pt, cfg));
         }
         return 0;
+    }
+
+    /** Prunes and fine-tunes the backdoored model of `pt`; returns the result fields beyond CA/ASR. */
+    static Map<String, Object> prune(PostTraining pt, FinePruning.Config cfg) {
+        Runs.EpochRecorder rec = pt.recorder(cfg.finetune().epochs());
+        FinePruning.Result r = FinePruning.run(pt.model, pt.budget.set(), cfg, pt.run.resolve(STAGES.get("finetune")), new EpochListener() {
+            @Override
+            public void epoch(String stage, Trainer.EpochStats s, Model m) { rec.record(stage, s, m); }
+        }, new Progress(System.err, false));
+        FinePruning.Pruning p = r.pruning();
+        Map<String, Object> extra = new LinkedHashMap<>();
+        extra.put("channels", p.order().length);
+        extra.put("pruned", p.pruned());
+        extra.put("pruned_channels", p.prunedChannels());
+        extra.put("budget_accuracy_unpruned", p.baseAccuracy());
+        extra.put("budget_accuracy_pruned", p.prunedAccuracy());
+        extra.put("budget_accuracy_curve", p.accuracy());
+        extra.put("mean_activation", p.meanActivation());
+        extra.put("epochs", cfg.finetune().epochs());
+        System.out.printf("pruned channels: %s%n", Arrays.toString(p.prunedChannels()));
+        return extra;
     }
 }

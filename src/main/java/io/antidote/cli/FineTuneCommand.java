@@ -60,21 +60,29 @@ final class FineTuneCommand implements Callable<Integer> {
                 lr != null ? lr : r.lr(), r.schedule(), r.momentum(), r.weightDecay(), r.augmentation(), seed);
     }
 
+    static final Map<String, String> STAGES = Map.of("finetune", "ft.ckpt.safetensors");
+
     @Override
     public Integer call() {
         FineTune.Config cfg = config();
         Map<String, Object> c = new LinkedHashMap<>();
         c.put("config", cfg.toString());
-        try (PostTraining pt = PostTraining.begin("ft", input, clean, seed, precision, out, c, Map.of("finetune", "ft.ckpt.safetensors"), m -> {})) {
-            Runs.EpochRecorder rec = pt.recorder(cfg.epochs());
-            FineTune.Result r = FineTune.run(pt.model, pt.budget.set(), cfg, "finetune", pt.run.resolve("ft.ckpt.safetensors"),
-                    (String stage, Trainer.EpochStats s, Model m) -> rec.record(stage, s, m), new Progress(System.err, false));
-            Map<String, Object> extra = new LinkedHashMap<>();
-            extra.put("scope", cfg.scope().name().toLowerCase(java.util.Locale.ROOT));
-            extra.put("epochs", cfg.epochs());
-            extra.put("trained_parameters", r.trainedParameters());
-            pt.finish("ft", extra);
+        io.antidote.nn.Precision prec = io.antidote.nn.Precision.parse(precision);
+        try (PostTraining pt = PostTraining.begin("ft", input.resolve(seed), clean.spec(), seed, prec, out, c, STAGES, m -> {})) {
+            pt.finish("ft", tune(pt, cfg));
         }
         return 0;
+    }
+
+    /** Fine-tunes the backdoored model of `pt`; returns the result fields beyond CA/ASR. */
+    static Map<String, Object> tune(PostTraining pt, FineTune.Config cfg) {
+        Runs.EpochRecorder rec = pt.recorder(cfg.epochs());
+        FineTune.Result r = FineTune.run(pt.model, pt.budget.set(), cfg, "finetune", pt.run.resolve(STAGES.get("finetune")),
+                (String stage, Trainer.EpochStats s, Model m) -> rec.record(stage, s, m), new Progress(System.err, false));
+        Map<String, Object> extra = new LinkedHashMap<>();
+        extra.put("scope", cfg.scope().name().toLowerCase(java.util.Locale.ROOT));
+        extra.put("epochs", cfg.epochs());
+        extra.put("trained_parameters", r.trainedParameters());
+        return extra;
     }
 }
