@@ -87,26 +87,37 @@ final class AblCommand implements Callable<Integer> {
     @Option(names = "--out", description = "Run directory (default runs/abl-<attack>-<seed>).")
     Path out;
 
+    /** ABL's starting points by name; options override single fields. */
+    static final Map<String, java.util.function.LongFunction<Abl.Config>> PRESETS = new LinkedHashMap<>();
+    /** How stage 2 uses the isolated set, by the name users give it. */
+    static final Map<String, Abl.Unlearning> UNLEARNING = new LinkedHashMap<>();
+
+    static {
+        PRESETS.put("reference", Abl.Config::reference);
+        PRESETS.put("paper", Abl.Config::paper);
+        PRESETS.put("demo", DemoCommand::ablConfig);
+        UNLEARNING.put("reference", Abl.Unlearning.REFERENCE);
+        UNLEARNING.put("joint", Abl.Unlearning.JOINT);
+        UNLEARNING.put("ascent-only", Abl.Unlearning.ASCENT_ONLY);
+    }
+
     Abl.Config config() {
-        Abl.Config c = switch (preset) {
-            case "reference" -> Abl.Config.reference(seed);
-            case "paper" -> Abl.Config.paper(seed);
-            case "demo" -> DemoCommand.ablConfig(seed);
-            default -> throw new BadInputException("--preset '" + preset + "' is not one of reference, paper, demo");
-        };
-        Abl.Unlearning u = c.unlearning();
-        if (unlearning != null) {
-            u = switch (unlearning) {
-                case "reference" -> Abl.Unlearning.REFERENCE;
-                case "joint" -> Abl.Unlearning.JOINT;
-                case "ascent-only" -> Abl.Unlearning.ASCENT_ONLY;
-                default -> throw new BadInputException("--unlearning '" + unlearning + "' is not one of reference, joint, ascent-only");
-            };
+        if (!PRESETS.containsKey(preset)) throw new BadInputException("--preset '" + preset + "' is not one of " + String.join(", ", PRESETS.keySet()));
+        if (unlearning != null && !UNLEARNING.containsKey(unlearning)) {
+            throw new BadInputException("--unlearning '" + unlearning + "' is not one of " + String.join(", ", UNLEARNING.keySet()));
         }
+        return build(preset, seed, isolationEpochs, isolationRatio, lga, gamma, unlearning == null ? null : UNLEARNING.get(unlearning),
+                finetuneEpochs, unlearnEpochs, unlearnLr, stopMargin, recalibrateBn);
+    }
+
+    /** A preset with the given fields overridden (null keeps the preset's); the flags and experiment files both build ABL's config here. */
+    static Abl.Config build(String preset, long seed, Integer isolationEpochs, Double isolationRatio, boolean lga, Double gamma, Abl.Unlearning u,
+                            Integer finetuneEpochs, Integer unlearnEpochs, Double unlearnLr, Double stopMargin, boolean recalibrateBn) {
+        Abl.Config c = PRESETS.get(preset).apply(seed);
         return new Abl.Config(or(isolationEpochs, c.isolationEpochs()), c.isolationLr(), lga ? false : c.flooding(), or(gamma, c.gamma()),
-                c.isolationAugment(), or(isolationRatio, c.isolationRatio()), u, or(finetuneEpochs, c.finetuneEpochs()), c.finetuneLr(),
-                c.finetuneDecayEpoch(), or(unlearnEpochs, c.unlearnEpochs()), or(unlearnLr, c.unlearnLr()), c.batchSize(), c.momentum(),
-                c.weightDecay(), or(stopMargin, c.stopMargin()), seed, recalibrateBn || c.recalibrateBn());
+                c.isolationAugment(), or(isolationRatio, c.isolationRatio()), or(u, c.unlearning()), or(finetuneEpochs, c.finetuneEpochs()),
+                c.finetuneLr(), c.finetuneDecayEpoch(), or(unlearnEpochs, c.unlearnEpochs()), or(unlearnLr, c.unlearnLr()), c.batchSize(),
+                c.momentum(), c.weightDecay(), or(stopMargin, c.stopMargin()), seed, recalibrateBn || c.recalibrateBn());
     }
 
     private static <T> T or(T v, T d) {

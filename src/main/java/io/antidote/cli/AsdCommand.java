@@ -68,26 +68,35 @@ final class AsdCommand implements Callable<Integer> {
     @Option(names = "--out", description = "Run directory (default runs/asd-<attack>-<seed>); a checkpoint found there is resumed.")
     Path out;
 
+    /** ASD's starting points by name. */
+    static final Map<String, java.util.function.LongFunction<Asd.Config>> PRESETS = new LinkedHashMap<>();
+    /** Where the clean seeds come from, by the name users give it. */
+    static final Map<String, Asd.CleanSeeds> CLEAN_SEEDS = new LinkedHashMap<>();
+
+    static {
+        PRESETS.put("paper", Asd.Config::paper);
+        PRESETS.put("cpu", Asd.Config::cpu);
+        CLEAN_SEEDS.put("held-out", Asd.CleanSeeds.TRUSTED_SET);
+        CLEAN_SEEDS.put("poison-flags", Asd.CleanSeeds.POISON_FLAGS);
+    }
+
     Asd.Config config() {
-        Asd.Config c = switch (preset) {
-            case "paper" -> Asd.Config.paper(seed);
-            case "cpu" -> Asd.Config.cpu(seed);
-            default -> throw new BadInputException("--preset '" + preset + "' is not one of paper, cpu");
-        };
+        if (!PRESETS.containsKey(preset)) throw new BadInputException("--preset '" + preset + "' is not one of " + String.join(", ", PRESETS.keySet()));
+        if (iterations != null && iterations < 1) throw new BadInputException("--iterations " + iterations + " must be >= 1");
+        if (batchSize != null && batchSize < 3) throw new BadInputException("--batch-size " + batchSize + " must be >= 3");
+        if (!CLEAN_SEEDS.containsKey(cleanSeeds)) {
+            throw new BadInputException("--clean-seeds '" + cleanSeeds + "' is not one of " + String.join(", ", CLEAN_SEEDS.keySet()));
+        }
+        return build(preset, seed, epochs, iterations, batchSize, CLEAN_SEEDS.get(cleanSeeds));
+    }
+
+    /** A preset with the given fields overridden (null keeps the preset's); the flags and experiment files both build ASD's config here. */
+    static Asd.Config build(String preset, long seed, Integer epochs, Integer iterations, Integer batchSize, Asd.CleanSeeds cleanSeeds) {
+        Asd.Config c = PRESETS.get(preset).apply(seed);
         if (epochs != null) c = c.scaledTo(epochs);
-        if (iterations != null) {
-            if (iterations < 1) throw new BadInputException("--iterations " + iterations + " must be >= 1");
-            c = c.withIterations(iterations);
-        }
-        if (batchSize != null) {
-            if (batchSize < 3) throw new BadInputException("--batch-size " + batchSize + " must be >= 3");
-            c = c.withBatchSize(batchSize);
-        }
-        return c.withCleanSeeds(switch (cleanSeeds) {
-            case "held-out" -> Asd.CleanSeeds.TRUSTED_SET;
-            case "poison-flags" -> Asd.CleanSeeds.POISON_FLAGS;
-            default -> throw new BadInputException("--clean-seeds '" + cleanSeeds + "' is not one of held-out, poison-flags");
-        });
+        if (iterations != null) c = c.withIterations(iterations);
+        if (batchSize != null) c = c.withBatchSize(batchSize);
+        return c.withCleanSeeds(cleanSeeds);
     }
 
     String modelName() {

@@ -52,12 +52,17 @@ final class FinePruningCommand implements Callable<Integer> {
     Path out;
 
     FinePruning.Config config() {
-        FinePruning.Config d = FinePruning.Config.defaults(seed);
         if (margin != null && !(margin >= 0 && margin <= 1)) throw new BadInputException("--margin " + margin + " is outside [0, 1]");
         if (maxPrune != null && !(maxPrune >= 0 && maxPrune < 1)) throw new BadInputException("--max-prune " + maxPrune + " is outside [0, 1)");
         if (epochs != null && epochs < 0) throw new BadInputException("--epochs " + epochs + " must be >= 0");
         if (batchSize != null && batchSize < 1) throw new BadInputException("--batch-size " + batchSize + " must be >= 1");
         if (lr != null && !(lr > 0)) throw new BadInputException("--lr " + lr + " must be > 0");
+        return build(seed, margin, maxPrune, epochs, batchSize, lr);
+    }
+
+    /** Our defaults with the given fields overridden (null keeps the default); the flags and experiment files both build it here. */
+    static FinePruning.Config build(long seed, Double margin, Double maxPrune, Integer epochs, Integer batchSize, Double lr) {
+        FinePruning.Config d = FinePruning.Config.defaults(seed);
         FineTune.Config f = d.finetune();
         f = new FineTune.Config(FineTune.Scope.ALL, epochs != null ? epochs : f.epochs(), batchSize != null ? batchSize : f.batchSize(),
                 lr != null ? lr : f.lr(), f.schedule(), f.momentum(), f.weightDecay(), f.augmentation(), seed);

@@ -56,6 +56,12 @@ final class FineTuneCommand implements Callable<Integer> {
         if (epochs != null && epochs < 0) throw new BadInputException("--epochs " + epochs + " must be >= 0");
         if (batchSize != null && batchSize < 1) throw new BadInputException("--batch-size " + batchSize + " must be >= 1");
         if (lr != null && !(lr > 0)) throw new BadInputException("--lr " + lr + " must be > 0");
+        return build(seed, sc, epochs, batchSize, lr);
+    }
+
+    /** The reference with the given fields overridden (null keeps the reference's); the flags and experiment files both build it here. */
+    static FineTune.Config build(long seed, FineTune.Scope sc, Integer epochs, Integer batchSize, Double lr) {
+        FineTune.Config r = FineTune.Config.reference(seed);
         return new FineTune.Config(sc, epochs != null ? epochs : r.epochs(), batchSize != null ? batchSize : r.batchSize(),
                 lr != null ? lr : r.lr(), r.schedule(), r.momentum(), r.weightDecay(), r.augmentation(), seed);
     }

@@ -67,7 +67,6 @@ final class NadCommand implements Callable<Integer> {
     Path out;
 
     Nad.Config config() {
-        Nad.Config r = Nad.Config.reference(seed);
         if (teacherEpochs != null && teacherEpochs < 0) throw new BadInputException("--teacher-epochs " + teacherEpochs + " must be >= 0");
         if (epochs != null && epochs < 0) throw new BadInputException("--epochs " + epochs + " must be >= 0");
         if (batchSize != null && batchSize < 1) throw new BadInputException("--batch-size " + batchSize + " must be >= 1");
@@ -78,7 +77,7 @@ final class NadCommand implements Callable<Integer> {
                 if (b == null || !(b >= 0) || b.isInfinite()) throw new BadInputException("--betas " + betas + ": each weight must be a finite number >= 0");
             }
         }
-        AttentionLoss form = r.loss();
+        AttentionLoss form = null;
         if (attentionLoss != null) {
             try {
                 form = AttentionLoss.parse(attentionLoss);
@@ -86,9 +85,15 @@ final class NadCommand implements Callable<Integer> {
                 throw new BadInputException("--attention-loss: " + e.getMessage(), e);
             }
         }
+        return build(seed, teacherEpochs, epochs, batchSize, lr, betas, p, form);
+    }
+
+    /** The reference with the given fields overridden (null keeps the reference's); the flags and experiment files both build NAD's config here. */
+    static Nad.Config build(long seed, Integer teacherEpochs, Integer epochs, Integer batchSize, Double lr, List<Double> betas, Double p, AttentionLoss form) {
+        Nad.Config r = Nad.Config.reference(seed);
         return new Nad.Config(teacherEpochs != null ? teacherEpochs : r.teacherEpochs(), epochs != null ? epochs : r.epochs(),
                 batchSize != null ? batchSize : r.batchSize(), lr != null ? lr : r.lr(), r.schedule(), r.momentum(), r.weightDecay(),
-                betas != null ? betas : r.betas(), p != null ? p : r.p(), form, r.augmentation(), seed);
+                betas != null ? betas : r.betas(), p != null ? p : r.p(), form != null ? form : r.loss(), r.augmentation(), seed);
     }
 
     static final Map<String, String> STAGES = Map.of("teacher", Nad.TEACHER_CHECKPOINT, "nad", Nad.STUDENT_CHECKPOINT,
