@@ -106,18 +106,18 @@ final class AblCommand implements Callable<Integer> {
         if (unlearning != null && !UNLEARNING.containsKey(unlearning)) {
             throw new BadInputException("--unlearning '" + unlearning + "' is not one of " + String.join(", ", UNLEARNING.keySet()));
         }
-        return build(preset, seed, isolationEpochs, isolationRatio, lga, gamma, unlearning == null ? null : UNLEARNING.get(unlearning),
-                finetuneEpochs, unlearnEpochs, unlearnLr, stopMargin, recalibrateBn);
+        return build(preset, seed, isolationEpochs, isolationRatio, lga ? Boolean.FALSE : null, gamma, unlearning == null ? null : UNLEARNING.get(unlearning),
+                finetuneEpochs, unlearnEpochs, unlearnLr, stopMargin, recalibrateBn ? Boolean.TRUE : null);
     }
 
     /** A preset with the given fields overridden (null keeps the preset's); the flags and experiment files both build ABL's config here. */
-    static Abl.Config build(String preset, long seed, Integer isolationEpochs, Double isolationRatio, boolean lga, Double gamma, Abl.Unlearning u,
-                            Integer finetuneEpochs, Integer unlearnEpochs, Double unlearnLr, Double stopMargin, boolean recalibrateBn) {
+    static Abl.Config build(String preset, long seed, Integer isolationEpochs, Double isolationRatio, Boolean flooding, Double gamma, Abl.Unlearning u,
+                            Integer finetuneEpochs, Integer unlearnEpochs, Double unlearnLr, Double stopMargin, Boolean recalibrateBn) {
         Abl.Config c = PRESETS.get(preset).apply(seed);
-        return new Abl.Config(or(isolationEpochs, c.isolationEpochs()), c.isolationLr(), lga ? false : c.flooding(), or(gamma, c.gamma()),
+        return new Abl.Config(or(isolationEpochs, c.isolationEpochs()), c.isolationLr(), or(flooding, c.flooding()), or(gamma, c.gamma()),
                 c.isolationAugment(), or(isolationRatio, c.isolationRatio()), or(u, c.unlearning()), or(finetuneEpochs, c.finetuneEpochs()),
                 c.finetuneLr(), c.finetuneDecayEpoch(), or(unlearnEpochs, c.unlearnEpochs()), or(unlearnLr, c.unlearnLr()), c.batchSize(),
-                c.momentum(), c.weightDecay(), or(stopMargin, c.stopMargin()), seed, recalibrateBn || c.recalibrateBn());
+                c.momentum(), c.weightDecay(), or(stopMargin, c.stopMargin()), seed, or(recalibrateBn, c.recalibrateBn()));
     }
 
     private static <T> T or(T v, T d) {

@@ -110,7 +110,7 @@ final class ConfigFile {
         String rule = a.choice("rate_rule", "exact", List.of("exact", "bernoulli"));
         long poisonSeed = a.integer("seed", seed, 0, Long.MAX_VALUE);
         Map<String, String> params = a.scalarMap("params");
-        PoisonSpec spec = a.keys.wrap("attack", () -> new PoisonSpec(name, params, rate, (int) target, lm, p, RateRule.parse(rule), poisonSeed));
+        PoisonSpec spec = a.keys.wrap("attack.pool", () -> new PoisonSpec(name, params, rate, (int) target, lm, p, RateRule.parse(rule), poisonSeed));
         a.resolved.put("pool", spec.pool().name().toLowerCase(Locale.ROOT).replace('_', '-'));
         return spec;
     }
@@ -149,7 +149,7 @@ final class ConfigFile {
         double margin = d.number("stop_margin", p.stopMargin(), Range.closed(0, 1));
         boolean recal = d.bool("recalibrate_bn", p.recalibrateBn());
         boolean baseline = d.bool("baseline", false);
-        Abl.Config c = d.keys.wrap("defense", () -> AblCommand.build(preset, seedOf(d), isoEpochs, ratio, lga, gamma,
+        Abl.Config c = d.keys.wrap("defense", () -> AblCommand.build(preset, seedOf(d), isoEpochs, ratio, !lga, gamma,
                 AblCommand.UNLEARNING.get(unlearning), ft, ul, ulr, margin, recal));
         return new Experiment.AblDefense(preset, c, baseline);
     }
