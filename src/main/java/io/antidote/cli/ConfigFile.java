@@ -37,7 +37,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 
 /**
  * The one place where experiment and grid files (YAML) become records. Every key is read through a
@@ -48,10 +48,10 @@ final class ConfigFile {
     private ConfigFile() {}
 
     /** Defense parsers by the name `defense.name` takes: one line registers a defense. */
-    private static final Map<String, Function<Section, Experiment.Defense>> DEFENSES = new LinkedHashMap<>();
+    private static final Map<String, BiFunction<Section, Long, Experiment.Defense>> DEFENSES = new LinkedHashMap<>();
 
     static {
-        DEFENSES.put("none", s -> new Experiment.NoDefense());
+        DEFENSES.put("none", (s, seed) -> new Experiment.NoDefense());
         DEFENSES.put("abl", ConfigFile::abl);
         DEFENSES.put("nad", ConfigFile::nad);
         DEFENSES.put("ft", ConfigFile::ft);
@@ -88,7 +88,7 @@ final class ConfigFile {
             TrainConfig train = train(root.section("train"), seed);
             Section d = root.section("defense");
             String dname = d.choice("name", "none", List.copyOf(DEFENSES.keySet()));
-            Experiment.Defense defense = DEFENSES.get(dname).apply(d);
+            Experiment.Defense defense = DEFENSES.get(dname).apply(d, seed);
             return new Experiment(label, name, seed, precision, data, model, attack, train, defense, freeze(root.resolved));
         });
         keys.rejectUnknown(root);
@@ -131,13 +131,9 @@ final class ConfigFile {
                 shuffle, false, seed));
     }
 
-    private static long seedOf(Section defense) {
-        return defense.keys.seed;
-    }
-
-    private static Experiment.Defense abl(Section d) {
+    private static Experiment.Defense abl(Section d, long seed) {
         String preset = d.choice("preset", "reference", List.copyOf(AblCommand.PRESETS.keySet()));
-        Abl.Config p = AblCommand.PRESETS.get(preset).apply(seedOf(d));
+        Abl.Config p = AblCommand.PRESETS.get(preset).apply(seed);
         Integer isoEpochs = (int) d.integer("isolation_epochs", (long) p.isolationEpochs(), 1, 100_000);
         double ratio = d.number("isolation_ratio", p.isolationRatio(), Range.open(0, 1, true, true));
         boolean lga = d.bool("lga", !p.flooding());
@@ -149,14 +145,14 @@ final class ConfigFile {
         double margin = d.number("stop_margin", p.stopMargin(), Range.closed(0, 1));
         boolean recal = d.bool("recalibrate_bn", p.recalibrateBn());
         boolean baseline = d.bool("baseline", false);
-        Abl.Config c = d.keys.wrap("defense", () -> AblCommand.build(preset, seedOf(d), isoEpochs, ratio, !lga, gamma,
+        Abl.Config c = d.keys.wrap("defense", () -> AblCommand.build(preset, seed, isoEpochs, ratio, !lga, gamma,
                 AblCommand.UNLEARNING.get(unlearning), ft, ul, ulr, margin, recal));
         return new Experiment.AblDefense(preset, c, baseline);
     }
 
-    private static Experiment.Defense asd(Section d) {
+    private static Experiment.Defense asd(Section d, long seed) {
         String preset = d.choice("preset", "cpu", List.copyOf(AsdCommand.PRESETS.keySet()));
-        Asd.Config p = AsdCommand.PRESETS.get(preset).apply(seedOf(d));
+        Asd.Config p = AsdCommand.PRESETS.get(preset).apply(seed);
         int epochs = (int) d.integer("epochs", (long) p.epochs(), 1, 100_000);
         int iterations = (int) d.integer("iterations", (long) p.iterations(), 1, 1 << 24);
         int batch = (int) d.integer("batch_size", (long) p.batchSize(), 3, 1 << 20);
@@ -164,12 +160,12 @@ final class ConfigFile {
         boolean baseline = d.bool("baseline", false);
         // the preset's own length is not a rescaling, so only a changed epoch count rescales the stages
         Integer scaled = epochs == p.epochs() ? null : epochs;
-        Asd.Config c = d.keys.wrap("defense", () -> AsdCommand.build(preset, seedOf(d), scaled, iterations, batch, AsdCommand.CLEAN_SEEDS.get(seeds)));
+        Asd.Config c = d.keys.wrap("defense", () -> AsdCommand.build(preset, seed, scaled, iterations, batch, AsdCommand.CLEAN_SEEDS.get(seeds)));
         return new Experiment.AsdDefense(preset, c, seeds, baseline);
     }
 
-    private static Experiment.Defense nad(Section d) {
-        Nad.Config r = Nad.Config.reference(seedOf(d));
+    private static Experiment.Defense nad(Section d, long seed) {
+        Nad.Config r = Nad.Config.reference(seed);
         int teacher = (int) d.integer("teacher_epochs", (long) r.teacherEpochs(), 0, 100_000);
         int epochs = (int) d.integer("epochs", (long) r.epochs(), 0, 100_000);
         int batch = (int) d.integer("batch_size", (long) r.batchSize(), 1, 1 << 20);
@@ -181,32 +177,32 @@ final class ConfigFile {
         String teacherWeights = d.text("teacher_weights", null);
         boolean poisonAt = d.bool("poison_at", false);
         CleanBudgetSpec budget = budget(d);
-        Nad.Config c = d.keys.wrap("defense", () -> NadCommand.build(seedOf(d), teacher, epochs, batch, lr, betas, p, form));
+        Nad.Config c = d.keys.wrap("defense", () -> NadCommand.build(seed, teacher, epochs, batch, lr, betas, p, form));
         Path tw = teacherWeights == null ? null : Path.of(teacherWeights);
         if (tw != null && !Files.isRegularFile(tw)) throw d.bad("teacher_weights", tw + ": no such weights file");
         return new Experiment.NadDefense(c, budget, tw, poisonAt, d.keys.label + ": defense.betas:");
     }
 
-    private static Experiment.Defense ft(Section d) {
-        FineTune.Config r = FineTune.Config.reference(seedOf(d));
+    private static Experiment.Defense ft(Section d, long seed) {
+        FineTune.Config r = FineTune.Config.reference(seed);
         String scope = d.choice("scope", "all", List.of("all", "head"));
         int epochs = (int) d.integer("epochs", (long) r.epochs(), 0, 100_000);
         int batch = (int) d.integer("batch_size", (long) r.batchSize(), 1, 1 << 20);
         double lr = d.number("lr", r.lr(), Range.open(0, Double.POSITIVE_INFINITY, true, true));
         CleanBudgetSpec budget = budget(d);
-        FineTune.Config c = d.keys.wrap("defense", () -> FineTuneCommand.build(seedOf(d), FineTune.Scope.parse(scope), epochs, batch, lr));
+        FineTune.Config c = d.keys.wrap("defense", () -> FineTuneCommand.build(seed, FineTune.Scope.parse(scope), epochs, batch, lr));
         return new Experiment.FtDefense(c, budget);
     }
 
-    private static Experiment.Defense fp(Section d) {
-        FinePruning.Config r = FinePruning.Config.defaults(seedOf(d));
+    private static Experiment.Defense fp(Section d, long seed) {
+        FinePruning.Config r = FinePruning.Config.defaults(seed);
         double margin = d.number("margin", r.margin(), Range.closed(0, 1));
         double maxPrune = d.number("max_prune", r.maxPruneRatio(), Range.open(0, 1, false, true));
         int epochs = (int) d.integer("epochs", (long) r.finetune().epochs(), 0, 100_000);
         int batch = (int) d.integer("batch_size", (long) r.finetune().batchSize(), 1, 1 << 20);
         double lr = d.number("lr", r.finetune().lr(), Range.open(0, Double.POSITIVE_INFINITY, true, true));
         CleanBudgetSpec budget = budget(d);
-        FinePruning.Config c = d.keys.wrap("defense", () -> FinePruningCommand.build(seedOf(d), margin, maxPrune, epochs, batch, lr));
+        FinePruning.Config c = d.keys.wrap("defense", () -> FinePruningCommand.build(seed, margin, maxPrune, epochs, batch, lr));
         return new Experiment.FpDefense(c, budget);
     }
 
@@ -475,11 +471,10 @@ final class ConfigFile {
         }
     }
 
-    /** What one parse knows: the file label, every key path read so far, and the experiment's seed for defense presets. */
+    /** What one parse knows: the file label and every key path read so far. */
     private static final class Keys {
         final String label;
         final Set<String> known = new LinkedHashSet<>();
-        long seed = 1;
 
         Keys(String label) {
             this.label = label;
@@ -769,15 +764,9 @@ final class ConfigFile {
             Object v = raw(key);
             if (v != null && !(v instanceof Map<?, ?>)) throw bad(key, "expected a section (a mapping of keys), got " + describe(v));
             Section s = new Section(keys, child(key), (Map<String, Object>) v);
-            if (key.equals("defense") && path.isEmpty()) keys.seed = seedHere();
             children.put(key, s);
             resolved.put(key, s.resolved);
             return s;
-        }
-
-        private long seedHere() {
-            Object s = resolved.get("seed");
-            return s instanceof Long l ? l : 1L;
         }
     }
 }

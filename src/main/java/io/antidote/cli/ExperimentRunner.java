@@ -99,8 +99,8 @@ final class ExperimentRunner {
         // Created only now, so bad data or attack settings leave no empty run directory behind.
         RunDirectory run = new RunDirectory(dir);
         Map<String, Object> prov;
-        Context ctx0 = new Context(e, run, data, prepared, precision, null, null);
-        try (Model probe = ctx0.freshModel()) {
+        // provenance records the precision a model resolves to, so it needs one
+        try (Model probe = Model.create(e.model(), train.numClasses(), train.height(), train.width(), train.channels(), e.seed(), precision)) {
             prov = Runs.provenance(e.seed(), train, data.test(), probe);
         }
         write(run.resolve("config.yaml"), resolvedYaml);
@@ -130,7 +130,7 @@ final class ExperimentRunner {
             long ts = System.nanoTime();
             String file = defense instanceof Experiment.NoDefense ? "model.safetensors"
                     : defense.needsBackdooredModel() ? "backdoored.safetensors" : "baseline.safetensors";
-            undefended = trainUndefended(ctx0, prov, file);
+            undefended = trainUndefended(new Context(e, run, data, prepared, precision, null, prov), file);
             backdoored = run.resolve(file);
             stageSeconds.put("train", (System.nanoTime() - ts) / 1e9);
             result.put("no_defense", undefended);
@@ -178,7 +178,7 @@ final class ExperimentRunner {
     }
 
     /** The `train` stage: the model trained on the poisoned data, saved as `file`; returns its scores. */
-    private static Map<String, Object> trainUndefended(Context ctx, Map<String, Object> prov, String file) {
+    private static Map<String, Object> trainUndefended(Context ctx, String file) {
         Experiment e = ctx.experiment();
         TrainConfig cfg = e.train();
         DataSource.Poisoning p = ctx.poisoning();
@@ -187,7 +187,7 @@ final class ExperimentRunner {
             m.normalization(cfg.augmentation().mean(), cfg.augmentation().std());
             Metrics.Scores s = Runs.trainStage("train", ctx.run(), m, Trainer.optimizer(m, cfg, n -> true), ctx.train(), cfg, new Trainer.Hooks() {},
                     ctx.test(), p == null ? null : p.poisonedTest(), p == null ? -1 : p.target(), System.out);
-            Runs.saveModel(ctx.run(), file, m, prov);
+            Runs.saveModel(ctx.run(), file, m, ctx.provenance());
             Map<String, Object> r = new LinkedHashMap<>(Runs.scores(s));
             r.put("epochs", cfg.epochs());
             return r;
