@@ -59,10 +59,6 @@ final class ConfigFile {
         DEFENSES.put("asd", ConfigFile::asd);
     }
 
-    static Set<String> defenses() {
-        return Collections.unmodifiableSet(DEFENSES.keySet());
-    }
-
     // ---- experiments ------------------------------------------------------------------------
 
     /** Reads an experiment file and applies `--set key.path=value` overrides before checking it. */
@@ -97,16 +93,16 @@ final class ConfigFile {
 
     private static PoisonSpec attack(Section a, long seed) {
         String name = a.text("name", null);
-        if (name == null) throw a.bad("name", "is required (one of " + String.join(", ", AttackRegistry.names()) + ")");
+        if (name == null) throw a.missing("name", "one of " + String.join(", ", AttackRegistry.names()));
         if (!AttackRegistry.has(name)) {
             throw a.bad("name", "'" + name + "' is not one of " + String.join(", ", AttackRegistry.names()));
         }
         double rate = a.number("rate", AttackOptions.DEFAULT_RATE, Range.open(0, 1, true, false));
         long target = a.integer("target", AttackOptions.DEFAULT_TARGET, 0, Integer.MAX_VALUE);
         String mode = a.text("label_mode", AttackRegistry.defaultLabelMode(name).word());
-        LabelMode lm = a.keys.wrap("label_mode", () -> LabelMode.parse(mode));
+        LabelMode lm = a.keys.wrap(a.child("label_mode"), () -> LabelMode.parse(mode));
         String pool = a.text("pool", null);
-        Pool p = pool == null ? null : a.keys.wrap("pool", () -> Pool.parse(pool));
+        Pool p = pool == null ? null : a.keys.wrap(a.child("pool"), () -> Pool.parse(pool));
         String rule = a.choice("rate_rule", "exact", List.of("exact", "bernoulli"));
         long poisonSeed = a.integer("seed", seed, 0, Long.MAX_VALUE);
         Map<String, String> params = a.scalarMap("params");
@@ -575,6 +571,19 @@ final class ConfigFile {
 
         BadInputException bad(String key, String problem) {
             return new BadInputException(keys.label + ": " + child(key) + ": " + problem);
+        }
+
+        /**
+         * A required key is absent: a given key one typo away is the likelier mistake, so that is
+         * reported first.
+         */
+        BadInputException missing(String key, String expected) {
+            for (String given : map.keySet()) {
+                if (!given.equals(key) && distance(given, key) <= 2 && !keys.known.contains(child(given))) {
+                    return new BadInputException(keys.label + ": unknown key '" + child(given) + "' (did you mean '" + child(key) + "'?)");
+                }
+            }
+            return bad(key, "is required (" + expected + ")");
         }
 
         boolean has(String key) {

@@ -48,6 +48,9 @@ class ExperimentConfigTest {
         refused("experiment.yaml: unknown key 'defense.isolaton_ratio' (did you mean 'defense.isolation_ratio'?)", f);
         Path g = file("other.yaml", "train:\n  epochs: 3\n  batchsize: 64\n");
         refused("other.yaml: unknown key 'train.batchsize' (did you mean 'train.batch_size'?)", g);
+        // a typo in a required key is reported as the typo, not as the key missing
+        refused("third.yaml: unknown key 'attack.nmae' (did you mean 'attack.name'?)", file("third.yaml", "attack: {nmae: badnets}\n"));
+        refused("fourth.yaml: attack.name: is required (one of badnets, blend, cl, refool, sig, trojan, wanet)", file("fourth.yaml", "attack: {rate: 0.1}\n"));
     }
 
     @Test
