@@ -534,21 +534,24 @@ final class ConfigFile {
         }
     }
 
-    /** Levenshtein distance: insertions, deletions and substitutions each cost 1. */
+    /**
+     * Edit distance with insertions, deletions, substitutions and swaps of neighbours each costing 1
+     * (optimal string alignment): a swapped pair is as common a typo as a wrong letter.
+     */
     static int distance(String a, String b) {
-        int[] prev = new int[b.length() + 1], cur = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) prev[j] = j;
+        int[][] d = new int[a.length() + 1][b.length() + 1];
+        for (int i = 0; i <= a.length(); i++) d[i][0] = i;
+        for (int j = 0; j <= b.length(); j++) d[0][j] = j;
         for (int i = 1; i <= a.length(); i++) {
-            cur[0] = i;
             for (int j = 1; j <= b.length(); j++) {
-                int sub = prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
-                cur[j] = Math.min(sub, Math.min(prev[j] + 1, cur[j - 1] + 1));
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                d[i][j] = Math.min(d[i - 1][j - 1] + cost, Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1));
+                if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
+                    d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+                }
             }
-            int[] t = prev;
-            prev = cur;
-            cur = t;
         }
-        return prev[b.length()];
+        return d[a.length()][b.length()];
     }
 
     /** One mapping of the file: reads keys with their types and ranges, records them as known and their effective values as resolved. */
@@ -579,7 +582,8 @@ final class ConfigFile {
          */
         BadInputException missing(String key, String expected) {
             for (String given : map.keySet()) {
-                if (!given.equals(key) && distance(given, key) <= 2 && !keys.known.contains(child(given))) {
+                // only one edit away: the section's other keys are not all known yet, and "rate" is two from "name"
+                if (!given.equals(key) && distance(given, key) <= 1 && !keys.known.contains(child(given))) {
                     return new BadInputException(keys.label + ": unknown key '" + child(given) + "' (did you mean '" + child(key) + "'?)");
                 }
             }

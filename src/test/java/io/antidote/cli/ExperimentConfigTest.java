@@ -179,5 +179,7 @@ class ExperimentConfigTest {
         assertEquals(0, ConfigFile.distance("rate", "rate"));
         assertEquals(1, ConfigFile.distance("isolaton_ratio", "isolation_ratio"));
         assertEquals(3, ConfigFile.distance("kitten", "sitting"));
+        assertEquals(1, ConfigFile.distance("nmae", "name"), "a swap of neighbours is one edit");
+        assertEquals(2, ConfigFile.distance("rate", "name"));
     }
 }
