@@ -112,14 +112,11 @@ final class AsdCommand implements Callable<Integer> {
         return new ImageSet[]{set.subset(set.name(), rest), set.subset(set.name() + "-trusted", held)};
     }
 
-    /** The training set ASD sees, the trusted clean seeds set aside from it (null with poison-flag seeds) and how it was poisoned. */
-    record Prepared(ImageSet train, ImageSet trusted, DataSource.Poisoning poisoning) {}
-
     /**
      * Sets the trusted seeds aside and poisons the rest with `poison` (null when the data is
      * poisoned already); `dataKey` names where the data was given, for messages.
      */
-    static Prepared prepare(DataSource.Split d, String dataKey, java.util.function.Function<DataSource.Split, AttackOptions.Poisoned> poison,
+    static DataSource.Prepared prepare(DataSource.Split d, String dataKey, java.util.function.Function<DataSource.Split, AttackOptions.Poisoned> poison,
                             Asd.Config cfg, long seed) {
         ImageSet train = d.train();
         ImageSet trusted = null;
@@ -147,7 +144,7 @@ final class AsdCommand implements Callable<Integer> {
             train = parts[0];
             trusted = parts[1];
         }
-        return new Prepared(train, trusted, poisoning);
+        return new DataSource.Prepared(train, trusted, poisoning);
     }
 
     @Override
@@ -156,7 +153,7 @@ final class AsdCommand implements Callable<Integer> {
         Asd.Config cfg = config();
         String arch = modelName();
         DataSource.Split d = DataSource.resolve(data);
-        Prepared prep = prepare(d, "--data " + data, attack.enabled() ? split -> attack.poison(split, seed) : null, cfg, seed);
+        DataSource.Prepared prep = prepare(d, "--data " + data, attack.enabled() ? split -> attack.poison(split, seed) : null, cfg, seed);
         DataSource.Poisoning poisoning = prep.poisoning();
         if (poisoning == null) throw new BadInputException("--attack is required unless --data is a poisoned set (poisoned:DIR)");
         ImageSet train = prep.train();
@@ -191,7 +188,7 @@ final class AsdCommand implements Callable<Integer> {
      * split into metrics.jsonl; saves model.safetensors and returns its scores and the pools. The
      * flags and experiment files both come here.
      */
-    static Map<String, Object> defend(RunDirectory run, Model m, Prepared prep, ImageSet test, Asd.Config cfg, String cleanSeeds, String preset,
+    static Map<String, Object> defend(RunDirectory run, Model m, DataSource.Prepared prep, ImageSet test, Asd.Config cfg, String cleanSeeds, String preset,
                                       Map<String, Object> prov) {
         ImageSet train = prep.train();
         ImageSet trusted = prep.trusted();

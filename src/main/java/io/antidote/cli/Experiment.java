@@ -42,11 +42,11 @@ record Experiment(String source, String name, long seed, String precision, Strin
         default boolean baseline() { return false; }
 
         /** The training set the defense sees and how it was poisoned; `poison` is null when the data was poisoned already. */
-        default AsdCommand.Prepared prepare(DataSource.Split data, String dataKey, Function<DataSource.Split, AttackOptions.Poisoned> poison,
+        default DataSource.Prepared prepare(DataSource.Split data, String dataKey, Function<DataSource.Split, AttackOptions.Poisoned> poison,
                                             long seed) {
-            if (poison == null) return new AsdCommand.Prepared(data.train(), null, data.poisoning());
+            if (poison == null) return new DataSource.Prepared(data.train(), null, data.poisoning());
             AttackOptions.Poisoned p = poison.apply(data);
-            return new AsdCommand.Prepared(p.poisonedTrain(), null, p.poisoning());
+            return new DataSource.Prepared(p.poisonedTrain(), null, p.poisoning());
         }
 
         /** Runs the defense in the runner's context and returns its result fields (CA, ASR and the defense's own). */
@@ -85,7 +85,7 @@ record Experiment(String source, String name, long seed, String precision, Strin
         public String name() { return "asd"; }
 
         @Override
-        public AsdCommand.Prepared prepare(DataSource.Split data, String dataKey, Function<DataSource.Split, AttackOptions.Poisoned> poison,
+        public DataSource.Prepared prepare(DataSource.Split data, String dataKey, Function<DataSource.Split, AttackOptions.Poisoned> poison,
                                            long seed) {
             return AsdCommand.prepare(data, dataKey, poison, config, seed);
         }

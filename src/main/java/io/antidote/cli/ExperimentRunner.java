@@ -32,7 +32,7 @@ final class ExperimentRunner {
     private static final List<String> SCORE_FIELDS = List.of("ca", "ca_non_target", "asr", "clean_loss", "poison_loss");
 
     /** What a defense needs from the experiment: the data as poisoned, the run directory, and the backdoored model when one was trained. */
-    record Context(Experiment experiment, RunDirectory run, DataSource.Split data, AsdCommand.Prepared prepared, Precision precision,
+    record Context(Experiment experiment, RunDirectory run, DataSource.Split data, DataSource.Prepared prepared, Precision precision,
                    Path backdooredWeights, Map<String, Object> provenance) {
         long seed() { return experiment.seed(); }
 
@@ -88,7 +88,7 @@ final class ExperimentRunner {
         long t0 = System.nanoTime();
         Precision precision = Precision.parse(e.precision());
         DataSource.Split data = named(label + ": data", () -> DataSource.resolve(e.data()));
-        AsdCommand.Prepared prepared = prepare(e, data);
+        DataSource.Prepared prepared = prepare(e, data);
         ImageSet train = prepared.train();
         DataSource.Poisoning poisoning = prepared.poisoning();
         Experiment.Defense defense = e.defense();
@@ -162,7 +162,7 @@ final class ExperimentRunner {
     }
 
     /** Poisons the data as the experiment says, with the trusted seeds set aside first where the defense holds them out. */
-    private static AsdCommand.Prepared prepare(Experiment e, DataSource.Split data) {
+    private static DataSource.Prepared prepare(Experiment e, DataSource.Split data) {
         String label = e.source();
         if (e.attack() == null) return e.defense().prepare(data, label + ": data", null, e.seed());
         if (data.poisoning() != null) {
