@@ -174,6 +174,26 @@ class ExperimentConfigTest {
         assertTrue(clean.train().fingerprint().contains("schedule=Cosine"), clean.train().fingerprint());
     }
 
+    /** docs/config.md documents every key an experiment resolves, for every defense. */
+    @Test
+    void theSchemaDocumentNamesEveryKey() throws Exception {
+        String doc = Files.readString(Path.of("docs/config.md"));
+        for (String d : List.of("none", "abl", "nad", "ft", "fp", "asd")) {
+            Path f = file(d + ".yaml", "attack: {name: badnets}\ndefense: {name: " + d + "}\n");
+            List<String> missing = new ArrayList<>();
+            undocumented("", ConfigFile.experiment(f, List.of()).resolved(), doc, missing);
+            assertEquals(List.of(), missing, "keys of defense " + d + " missing from docs/config.md");
+        }
+    }
+
+    private static void undocumented(String prefix, Map<?, ?> tree, String doc, List<String> missing) {
+        for (Map.Entry<?, ?> e : tree.entrySet()) {
+            String key = String.valueOf(e.getKey());
+            if (!doc.contains("`" + key + "`")) missing.add(prefix + key);
+            if (e.getValue() instanceof Map<?, ?> m && !key.equals("params")) undocumented(prefix + key + ".", m, doc, missing);
+        }
+    }
+
     @Test
     void editDistance() {
         assertEquals(0, ConfigFile.distance("rate", "rate"));
