@@ -91,27 +91,39 @@ final class AblCommand implements Callable<Integer> {
     @Option(names = "--out", description = "Run directory (default runs/abl-<attack>-<seed>).")
     Path out;
 
+    /** ABL's starting points by name; options override single fields. */
+    static final Map<String, java.util.function.LongFunction<Abl.Config>> PRESETS = new LinkedHashMap<>();
+    /** How stage 2 uses the isolated set, by the name users give it. */
+    static final Map<String, Abl.Unlearning> UNLEARNING = new LinkedHashMap<>();
+
+    static {
+        PRESETS.put("reference", Abl.Config::reference);
+        PRESETS.put("paper", Abl.Config::paper);
+        PRESETS.put("balanced", Abl.Config::balanced);
+        PRESETS.put("demo", DemoCommand::ablConfig);
+        UNLEARNING.put("reference", Abl.Unlearning.REFERENCE);
+        UNLEARNING.put("joint", Abl.Unlearning.JOINT);
+        UNLEARNING.put("ascent-only", Abl.Unlearning.ASCENT_ONLY);
+    }
+
     Abl.Config config() {
-        Abl.Config c = switch (preset) {
-            case "reference" -> Abl.Config.reference(seed);
-            case "paper" -> Abl.Config.paper(seed);
-            case "balanced" -> Abl.Config.balanced(seed);
-            case "demo" -> DemoCommand.ablConfig(seed);
-            default -> throw new BadInputException("--preset '" + preset + "' is not one of reference, paper, balanced, demo");
-        };
-        Abl.Unlearning u = c.unlearning();
-        if (unlearning != null) {
-            u = switch (unlearning) {
-                case "reference" -> Abl.Unlearning.REFERENCE;
-                case "joint" -> Abl.Unlearning.JOINT;
-                case "ascent-only" -> Abl.Unlearning.ASCENT_ONLY;
-                default -> throw new BadInputException("--unlearning '" + unlearning + "' is not one of reference, joint, ascent-only");
-            };
+        if (!PRESETS.containsKey(preset)) throw new BadInputException("--preset '" + preset + "' is not one of " + String.join(", ", PRESETS.keySet()));
+        if (unlearning != null && !UNLEARNING.containsKey(unlearning)) {
+            throw new BadInputException("--unlearning '" + unlearning + "' is not one of " + String.join(", ", UNLEARNING.keySet()));
         }
-        return new Abl.Config(or(isolationEpochs, c.isolationEpochs()), c.isolationLr(), lga ? false : c.flooding(), or(gamma, c.gamma()),
-                c.isolationAugment(), or(isolationRatio, c.isolationRatio()), u, or(finetuneEpochs, c.finetuneEpochs()), c.finetuneLr(),
-                c.finetuneDecayEpoch(), or(unlearnEpochs, c.unlearnEpochs()), or(unlearnLr, c.unlearnLr()), c.batchSize(), c.momentum(),
-                c.weightDecay(), or(stopMargin, c.stopMargin()), seed, recalibrateBn || c.recalibrateBn(),
+        return build(preset, seed, isolationEpochs, isolationRatio, lga ? Boolean.FALSE : null, gamma, unlearning == null ? null : UNLEARNING.get(unlearning),
+                finetuneEpochs, unlearnEpochs, unlearnLr, stopMargin, recalibrateBn ? Boolean.TRUE : null, unlearnClean);
+    }
+
+    /** A preset with the given fields overridden (null keeps the preset's); the flags and experiment files both build ABL's config here. */
+    static Abl.Config build(String preset, long seed, Integer isolationEpochs, Double isolationRatio, Boolean flooding, Double gamma, Abl.Unlearning u,
+                            Integer finetuneEpochs, Integer unlearnEpochs, Double unlearnLr, Double stopMargin, Boolean recalibrateBn,
+                            Double unlearnClean) {
+        Abl.Config c = PRESETS.get(preset).apply(seed);
+        return new Abl.Config(or(isolationEpochs, c.isolationEpochs()), c.isolationLr(), or(flooding, c.flooding()), or(gamma, c.gamma()),
+                c.isolationAugment(), or(isolationRatio, c.isolationRatio()), or(u, c.unlearning()), or(finetuneEpochs, c.finetuneEpochs()),
+                c.finetuneLr(), c.finetuneDecayEpoch(), or(unlearnEpochs, c.unlearnEpochs()), or(unlearnLr, c.unlearnLr()), c.batchSize(),
+                c.momentum(), c.weightDecay(), or(stopMargin, c.stopMargin()), seed, or(recalibrateBn, c.recalibrateBn()),
                 or(unlearnClean, c.unlearnClean()));
     }
 
@@ -133,12 +145,8 @@ final class AblCommand implements Callable<Integer> {
         }
         if (poisoning == null) throw new BadInputException("--attack is required unless --data is a poisoned set (poisoned:DIR)");
         if (fromModel != null && !Files.isRegularFile(fromModel)) throw new BadInputException(fromModel + ": no such weights file (--from-model)");
-        ImageSet poisonedTest = poisoning.poisonedTest();
-        int target = poisoning.target();
         Path dir = out != null ? out : Path.of("runs", "abl-" + poisoning.summary().getOrDefault("name", "data") + "-" + seed);
         RunDirectory run = new RunDirectory(dir);
-        Runs.EpochRecorder rec = new Runs.EpochRecorder(run, d.test(), poisonedTest, target, 0, System.out);
-        List<Map<String, Object>> isoQuality = new ArrayList<>();
         long t0 = System.nanoTime();
         try (Model m = Model.create(model, train.numClasses(), train.height(), train.width(), train.channels(), seed, Precision.parse(precision))) {
             Map<String, Object> prov = Runs.provenance(seed, train, d.test(), m);
@@ -150,40 +158,55 @@ final class AblCommand implements Callable<Integer> {
             config.put("attack", poisoning.summary());
             config.put("provenance", prov);
             run.writeJson("config.json", config);
-            Abl.Listener listener = Runs.ablListener(run, rec, train, isoQuality);
-            Abl.Result r;
-            if (fromModel != null) {
-                m.load(fromModel);
-                System.out.println("quick unlearning of " + fromModel);
-                ImageSet iso = isolated != null ? NpyIO.readImageSet(isolated, train.numClasses()) : null;
-                r = Abl.quickUnlearn(m, train, iso, cfg, listener, new Progress(System.err, false));
-            } else {
-                System.out.printf("ABL on %s (%d images, %d poisoned), %s, preset %s%n", train.name(), train.size(), train.poisonedCount(),
-                        m.precision().label(), preset);
-                r = Abl.run(m, train, cfg, dir, listener, new Progress(System.err, false));
-            }
-            Metrics.Scores s = Metrics.score(m, d.test(), poisonedTest, target, 256);
+            Map<String, Object> result = defend(run, m, train, d.test(), poisoning, cfg, fromModel, isolated, preset);
             double secs = (System.nanoTime() - t0) / 1e9;
             Runs.saveModel(run, "model.safetensors", m, prov);
-            if (r.isolation() != null) NpyIO.writeImageSet(train.subset(train.name() + "-isolated", r.isolation().positions()), run.resolve("isolated.npz"));
-            Map<String, Object> result = new LinkedHashMap<>(Runs.scores(s));
-            if (r.isolation() != null) {
-                result.put("isolation_precision", r.isolation().precision());
-                result.put("isolation_recall", r.isolation().recall());
-                result.put("isolated", r.isolation().positions().length);
-            }
-            result.put("isolation_per_epoch", isoQuality);
-            result.put("unlearning_stopped_early", r.stoppedEarly());
-            if (r.stopReason() != null) result.put("stop_reason", r.stopReason());
             result.put("wall_seconds", secs);
             result.put("attack", poisoning.summary());
             result.put("provenance", prov);
             run.writeJson("result.json", result);
             Runs.report(run);
-            System.out.printf(Locale.ROOT, "ABL done: %s  (%.0f s)%s  run directory %s%n", Runs.describe(s), secs,
-                    r.stoppedEarly() ? "  [unlearning stopped early: " + r.stopReason() + "]" : "", dir);
+            System.out.printf(Locale.ROOT, "ABL done (%.0f s), run directory %s%n", secs, dir);
         }
         return 0;
+    }
+
+    /**
+     * ABL on `m` (fresh, or quick unlearning from `fromModel` with the `isolated` set when given),
+     * every epoch and isolation quality into the run directory; returns the defended model's
+     * scores, the isolation's precision and recall and how unlearning ended. The flags and
+     * experiment files both come here.
+     */
+    static Map<String, Object> defend(RunDirectory run, Model m, ImageSet train, ImageSet test, DataSource.Poisoning poisoning, Abl.Config cfg,
+                                      Path fromModel, Path isolated, String preset) {
+        Runs.EpochRecorder rec = new Runs.EpochRecorder(run, test, poisoning.poisonedTest(), poisoning.target(), 0, System.out);
+        List<Map<String, Object>> isoQuality = new ArrayList<>();
+        Abl.Listener listener = Runs.ablListener(run, rec, train, isoQuality);
+        Abl.Result r;
+        if (fromModel != null) {
+            m.load(fromModel);
+            System.out.println("quick unlearning of " + fromModel);
+            ImageSet iso = isolated != null ? NpyIO.readImageSet(isolated, train.numClasses()) : null;
+            r = Abl.quickUnlearn(m, train, iso, cfg, listener, new Progress(System.err, false));
+        } else {
+            System.out.printf("ABL on %s (%d images, %d poisoned), %s, preset %s%n", train.name(), train.size(), train.poisonedCount(),
+                    m.precision().label(), preset);
+            r = Abl.run(m, train, cfg, run.path(), listener, new Progress(System.err, false));
+        }
+        Metrics.Scores s = Metrics.score(m, test, poisoning.poisonedTest(), poisoning.target(), 256);
+        if (r.isolation() != null) NpyIO.writeImageSet(train.subset(train.name() + "-isolated", r.isolation().positions()), run.resolve("isolated.npz"));
+        Map<String, Object> result = new LinkedHashMap<>(Runs.scores(s));
+        if (r.isolation() != null) {
+            result.put("isolation_precision", r.isolation().precision());
+            result.put("isolation_recall", r.isolation().recall());
+            result.put("isolated", r.isolation().positions().length);
+        }
+        result.put("isolation_per_epoch", isoQuality);
+        result.put("unlearning_stopped_early", r.stoppedEarly());
+        if (r.stopReason() != null) result.put("stop_reason", r.stopReason());
+        System.out.printf(Locale.ROOT, "ABL: %s%s%n", Runs.describe(s),
+                r.stoppedEarly() ? "  [unlearning stopped early: " + r.stopReason() + "]" : "");
+        return result;
     }
 
     /** Per-example losses under the isolation model with the ground-truth flag: the clean-vs-poisoned separation figure's data. */

@@ -68,26 +68,35 @@ final class AsdCommand implements Callable<Integer> {
     @Option(names = "--out", description = "Run directory (default runs/asd-<attack>-<seed>); a checkpoint found there is resumed.")
     Path out;
 
+    /** ASD's starting points by name. */
+    static final Map<String, java.util.function.LongFunction<Asd.Config>> PRESETS = new LinkedHashMap<>();
+    /** Where the clean seeds come from, by the name users give it. */
+    static final Map<String, Asd.CleanSeeds> CLEAN_SEEDS = new LinkedHashMap<>();
+
+    static {
+        PRESETS.put("paper", Asd.Config::paper);
+        PRESETS.put("cpu", Asd.Config::cpu);
+        CLEAN_SEEDS.put("held-out", Asd.CleanSeeds.TRUSTED_SET);
+        CLEAN_SEEDS.put("poison-flags", Asd.CleanSeeds.POISON_FLAGS);
+    }
+
     Asd.Config config() {
-        Asd.Config c = switch (preset) {
-            case "paper" -> Asd.Config.paper(seed);
-            case "cpu" -> Asd.Config.cpu(seed);
-            default -> throw new BadInputException("--preset '" + preset + "' is not one of paper, cpu");
-        };
+        if (!PRESETS.containsKey(preset)) throw new BadInputException("--preset '" + preset + "' is not one of " + String.join(", ", PRESETS.keySet()));
+        if (iterations != null && iterations < 1) throw new BadInputException("--iterations " + iterations + " must be >= 1");
+        if (batchSize != null && batchSize < 3) throw new BadInputException("--batch-size " + batchSize + " must be >= 3");
+        if (!CLEAN_SEEDS.containsKey(cleanSeeds)) {
+            throw new BadInputException("--clean-seeds '" + cleanSeeds + "' is not one of " + String.join(", ", CLEAN_SEEDS.keySet()));
+        }
+        return build(preset, seed, epochs, iterations, batchSize, CLEAN_SEEDS.get(cleanSeeds));
+    }
+
+    /** A preset with the given fields overridden (null keeps the preset's); the flags and experiment files both build ASD's config here. */
+    static Asd.Config build(String preset, long seed, Integer epochs, Integer iterations, Integer batchSize, Asd.CleanSeeds cleanSeeds) {
+        Asd.Config c = PRESETS.get(preset).apply(seed);
         if (epochs != null) c = c.scaledTo(epochs);
-        if (iterations != null) {
-            if (iterations < 1) throw new BadInputException("--iterations " + iterations + " must be >= 1");
-            c = c.withIterations(iterations);
-        }
-        if (batchSize != null) {
-            if (batchSize < 3) throw new BadInputException("--batch-size " + batchSize + " must be >= 3");
-            c = c.withBatchSize(batchSize);
-        }
-        return c.withCleanSeeds(switch (cleanSeeds) {
-            case "held-out" -> Asd.CleanSeeds.TRUSTED_SET;
-            case "poison-flags" -> Asd.CleanSeeds.POISON_FLAGS;
-            default -> throw new BadInputException("--clean-seeds '" + cleanSeeds + "' is not one of held-out, poison-flags");
-        });
+        if (iterations != null) c = c.withIterations(iterations);
+        if (batchSize != null) c = c.withBatchSize(batchSize);
+        return c.withCleanSeeds(cleanSeeds);
     }
 
     String modelName() {
@@ -103,18 +112,18 @@ final class AsdCommand implements Callable<Integer> {
         return new ImageSet[]{set.subset(set.name(), rest), set.subset(set.name() + "-trusted", held)};
     }
 
-    @Override
-    public Integer call() {
-        attack.check();
-        Asd.Config cfg = config();
-        String arch = modelName();
-        DataSource.Split d = DataSource.resolve(data);
+    /**
+     * Sets the trusted seeds aside and poisons the rest with `poison` (null when the data is
+     * poisoned already); `dataKey` names where the data was given, for messages.
+     */
+    static DataSource.Prepared prepare(DataSource.Split d, String dataKey, java.util.function.Function<DataSource.Split, AttackOptions.Poisoned> poison,
+                            Asd.Config cfg, long seed) {
         ImageSet train = d.train();
         ImageSet trusted = null;
         DataSource.Poisoning poisoning = d.poisoning();
         boolean heldOut = cfg.cleanSeeds() == Asd.CleanSeeds.TRUSTED_SET;
-        if (attack.enabled()) {
-            if (poisoning != null) throw new BadInputException("--attack: --data " + data + " is poisoned already; drop --attack or poison the clean set");
+        if (poison != null) {
+            if (poisoning != null) throw new BadInputException("--attack: " + dataKey + " is poisoned already; drop --attack or poison the clean set");
             DataSource.Split source = d;
             if (heldOut) {
                 // set aside before poisoning, so the trusted images are clean by construction
@@ -124,7 +133,7 @@ final class AsdCommand implements Callable<Integer> {
                 trusted = parts[1];
                 source = new DataSource.Split(parts[0], d.test());
             }
-            AttackOptions.Poisoned p = attack.poison(source, seed);
+            AttackOptions.Poisoned p = poison.apply(source);
             train = p.poisonedTrain();
             poisoning = p.poisoning();
         } else if (poisoning != null && heldOut) {
@@ -135,19 +144,21 @@ final class AsdCommand implements Callable<Integer> {
             train = parts[0];
             trusted = parts[1];
         }
+        return new DataSource.Prepared(train, trusted, poisoning);
+    }
+
+    @Override
+    public Integer call() {
+        attack.check();
+        Asd.Config cfg = config();
+        String arch = modelName();
+        DataSource.Split d = DataSource.resolve(data);
+        DataSource.Prepared prep = prepare(d, "--data " + data, attack.enabled() ? split -> attack.poison(split, seed) : null, cfg, seed);
+        DataSource.Poisoning poisoning = prep.poisoning();
         if (poisoning == null) throw new BadInputException("--attack is required unless --data is a poisoned set (poisoned:DIR)");
-        ImageSet poisonedTest = poisoning.poisonedTest();
-        int target = poisoning.target();
+        ImageSet train = prep.train();
         Path dir = out != null ? out : Path.of("runs", "asd-" + poisoning.summary().getOrDefault("name", "data") + "-" + seed);
         RunDirectory run = new RunDirectory(dir);
-        Checkpoint ckpt = new Checkpoint(run.resolve("asd.ckpt.safetensors"));
-        if (ckpt.exists()) {
-            int done = Integer.parseInt(ckpt.metadata().getOrDefault("epochs_done", "0"));
-            run.truncateMetrics("asd", done);
-            run.truncateMetrics("asd-split", done);
-        }
-        Runs.EpochRecorder rec = new Runs.EpochRecorder(run, d.test(), poisonedTest, target, cfg.epochs(), System.out);
-        List<Map<String, Object>> splits = new ArrayList<>();
         long t0 = System.nanoTime();
         try (Model m = Model.create(arch, train.numClasses(), train.height(), train.width(), train.channels(), seed, Precision.parse(precision))) {
             Map<String, Object> prov = Runs.provenance(seed, train, d.test(), m);
@@ -161,56 +172,80 @@ final class AsdCommand implements Callable<Integer> {
             config.put("attack", poisoning.summary());
             config.put("provenance", prov);
             run.writeJson("config.json", config);
-            System.out.printf("ASD on %s (%d images, %d poisoned%s), %s, %s, preset %s: %d epochs, stages from %d and %d, %d steps per epoch%n",
-                    train.name(), train.size(), train.poisonedCount(), trusted == null ? "" : ", plus " + trusted.size() + " trusted",
-                    arch, m.precision().label(), preset, cfg.epochs(), cfg.stage2Start(), cfg.stage3Start(), cfg.iterations());
-            Asd.Listener listener = (r, mm) -> {
-                Trainer.EpochStats s = new Trainer.EpochStats(r.epoch(), cfg.lr(), r.loss(), r.labelledAccuracy(),
-                        r.iterations() * 3 * r.batchSize(), r.seconds());
-                rec.record("asd", s, mm);
-                Map<String, Object> sp = new LinkedHashMap<>();
-                sp.put("stage", "asd-split");
-                sp.put("epoch", r.epoch() + 1);
-                sp.put("split_stage", r.stage());
-                sp.put("labelled", r.labelled());
-                sp.put("unlabelled", r.unlabelled());
-                sp.put("poisoned_in_labelled", r.poisonedInLabelled());
-                sp.put("poisoned_fraction_of_labelled", r.poisonedFraction());
-                sp.put("poisoned_total", r.poisonedTotal());
-                sp.put("loss_x", r.lossX());
-                sp.put("loss_u", r.lossU());
-                sp.put("lambda_u", r.lambdaU());
-                run.appendMetrics(sp);
-                splits.add(sp);
-                System.out.printf(Locale.ROOT, "  split stage %d: clean pool %d (%d poisoned, %.2f%%), polluted pool %d; Lx %.4f  Lu %.4f  lambda_u %.3f%n",
-                        r.stage(), r.labelled(), r.poisonedInLabelled(), 100 * r.poisonedFraction(), r.unlabelled(), r.lossX(), r.lossU(), r.lambdaU());
-            };
-            Asd.Result r = Asd.run(m, train, trusted, cfg, dir, listener, new Progress(System.err, false));
-            Metrics.Scores s = Metrics.score(m, d.test(), poisonedTest, target, 256);
+            Map<String, Object> result = defend(run, m, prep, d.test(), cfg, cleanSeeds, preset, prov);
             double secs = (System.nanoTime() - t0) / 1e9;
-            Map<String, Object> meta = new LinkedHashMap<>(prov);
-            // the network expects CIFAR-normalised inputs; a later evaluation must apply the same constants
-            meta.put("input_mean", Arrays.toString(Augmentation.asd().mean()));
-            meta.put("input_std", Arrays.toString(Augmentation.asd().std()));
-            Runs.saveModel(run, "model.safetensors", m, meta);
-            Map<String, Object> result = new LinkedHashMap<>(Runs.scores(s));
-            result.put("epochs", cfg.epochs());
-            result.put("resumed_after_epoch", r.resumedAfter());
-            result.put("clean_seeds", cleanSeeds);
-            result.put("seeds", r.seeds().length);
-            if (!r.epochs().isEmpty()) {
-                Asd.EpochReport last = r.epochs().get(r.epochs().size() - 1);
-                result.put("final_clean_pool", last.labelled());
-                result.put("final_clean_pool_poisoned", last.poisonedInLabelled());
-                result.put("final_clean_pool_poisoned_fraction", last.poisonedFraction());
-            }
-            result.put("splits", splits);
             result.put("wall_seconds", secs);
             result.put("attack", poisoning.summary());
             result.put("provenance", prov);
             run.writeJson("result.json", result);
-            System.out.printf(Locale.ROOT, "ASD done: %s  (%.0f s)  run directory %s%n", Runs.describe(s), secs, dir);
+            System.out.printf(Locale.ROOT, "ASD done (%.0f s), run directory %s%n", secs, dir);
         }
         return 0;
+    }
+
+    /**
+     * ASD on the fresh model `m`, resuming a checkpoint in the run directory, every epoch and pool
+     * split into metrics.jsonl; saves model.safetensors and returns its scores and the pools. The
+     * flags and experiment files both come here.
+     */
+    static Map<String, Object> defend(RunDirectory run, Model m, DataSource.Prepared prep, ImageSet test, Asd.Config cfg, String cleanSeeds, String preset,
+                                      Map<String, Object> prov) {
+        ImageSet train = prep.train();
+        ImageSet trusted = prep.trusted();
+        ImageSet poisonedTest = prep.poisoning().poisonedTest();
+        int target = prep.poisoning().target();
+        Checkpoint ckpt = new Checkpoint(run.resolve("asd.ckpt.safetensors"));
+        if (ckpt.exists()) {
+            int done = Integer.parseInt(ckpt.metadata().getOrDefault("epochs_done", "0"));
+            run.truncateMetrics("asd", done);
+            run.truncateMetrics("asd-split", done);
+        }
+        Runs.EpochRecorder rec = new Runs.EpochRecorder(run, test, poisonedTest, target, cfg.epochs(), System.out);
+        List<Map<String, Object>> splits = new ArrayList<>();
+        System.out.printf("ASD on %s (%d images, %d poisoned%s), %s, %s, preset %s: %d epochs, stages from %d and %d, %d steps per epoch%n",
+                train.name(), train.size(), train.poisonedCount(), trusted == null ? "" : ", plus " + trusted.size() + " trusted",
+                m.arch(), m.precision().label(), preset, cfg.epochs(), cfg.stage2Start(), cfg.stage3Start(), cfg.iterations());
+        Asd.Listener listener = (r, mm) -> {
+            Trainer.EpochStats s = new Trainer.EpochStats(r.epoch(), cfg.lr(), r.loss(), r.labelledAccuracy(),
+                    r.iterations() * 3 * r.batchSize(), r.seconds());
+            rec.record("asd", s, mm);
+            Map<String, Object> sp = new LinkedHashMap<>();
+            sp.put("stage", "asd-split");
+            sp.put("epoch", r.epoch() + 1);
+            sp.put("split_stage", r.stage());
+            sp.put("labelled", r.labelled());
+            sp.put("unlabelled", r.unlabelled());
+            sp.put("poisoned_in_labelled", r.poisonedInLabelled());
+            sp.put("poisoned_fraction_of_labelled", r.poisonedFraction());
+            sp.put("poisoned_total", r.poisonedTotal());
+            sp.put("loss_x", r.lossX());
+            sp.put("loss_u", r.lossU());
+            sp.put("lambda_u", r.lambdaU());
+            run.appendMetrics(sp);
+            splits.add(sp);
+            System.out.printf(Locale.ROOT, "  split stage %d: clean pool %d (%d poisoned, %.2f%%), polluted pool %d; Lx %.4f  Lu %.4f  lambda_u %.3f%n",
+                    r.stage(), r.labelled(), r.poisonedInLabelled(), 100 * r.poisonedFraction(), r.unlabelled(), r.lossX(), r.lossU(), r.lambdaU());
+        };
+        Asd.Result r = Asd.run(m, train, trusted, cfg, run.path(), listener, new Progress(System.err, false));
+        Metrics.Scores s = Metrics.score(m, test, poisonedTest, target, 256);
+        Map<String, Object> meta = new LinkedHashMap<>(prov);
+        // the network expects CIFAR-normalised inputs; a later evaluation must apply the same constants
+        meta.put("input_mean", Arrays.toString(Augmentation.asd().mean()));
+        meta.put("input_std", Arrays.toString(Augmentation.asd().std()));
+        Runs.saveModel(run, "model.safetensors", m, meta);
+        Map<String, Object> result = new LinkedHashMap<>(Runs.scores(s));
+        result.put("epochs", cfg.epochs());
+        result.put("resumed_after_epoch", r.resumedAfter());
+        result.put("clean_seeds", cleanSeeds);
+        result.put("seeds", r.seeds().length);
+        if (!r.epochs().isEmpty()) {
+            Asd.EpochReport last = r.epochs().get(r.epochs().size() - 1);
+            result.put("final_clean_pool", last.labelled());
+            result.put("final_clean_pool_poisoned", last.poisonedInLabelled());
+            result.put("final_clean_pool_poisoned_fraction", last.poisonedFraction());
+        }
+        result.put("splits", splits);
+        System.out.printf(Locale.ROOT, "ASD: %s%n", Runs.describe(s));
+        return result;
     }
 }

@@ -134,13 +134,21 @@ final class AttackOptions {
      */
     Poisoned poison(DataSource.Split clean, long seed) {
         PoisonSpec spec = spec(seed, clean.train().numClasses());
+        return poison(spec, clean, "--data", params.isEmpty() ? null : "--attack-param");
+    }
+
+    /**
+     * Poisons with a checked spec; the flags and experiment files both come here. `dataKey` and
+     * `paramsKey` name where the data and the attack parameters were given, for messages; a null
+     * paramsKey means none were given, so an attack's own complaint stands alone.
+     */
+    static Poisoned poison(PoisonSpec spec, DataSource.Split clean, String dataKey, String paramsKey) {
         if (clean.test().numClasses() != clean.train().numClasses()) {
-            throw new BadInputException("--data: the test set has " + clean.test().numClasses() + " classes, the training set "
+            throw new BadInputException(dataKey + ": the test set has " + clean.test().numClasses() + " classes, the training set "
                     + clean.train().numClasses());
         }
-        // Nearly every failure here is a parameter value; without parameters the message stands alone.
         Supplier<Attack> make = () -> AttackRegistry.create(spec, new AttackContext(clean.train(), spec.target()));
-        Attack a = params.isEmpty() ? make.get() : named("--attack-param", make);
+        Attack a = paramsKey == null ? make.get() : named(paramsKey, make);
         // CL perturbs its target-class images against a clean surrogate model before the trigger goes on
         io.antidote.attack.Perturbation before = !spec.attack().equals("cl") ? null
                 : io.antidote.train.LabelConsistent.perturbation(clean.train(), spec.target(), io.antidote.attack.Cl.settings(a), spec.seed(),

@@ -31,6 +31,12 @@ final class DataSource {
      */
     record Poisoning(ImageSet poisonedTest, int target, Map<String, Object> summary) {}
 
+    /**
+     * The training set a defense sees, the trusted clean images set aside from it before poisoning
+     * (null when the defense keeps none, as all but ASD) and how it was poisoned (null when clean).
+     */
+    record Prepared(ImageSet train, ImageSet trusted, Poisoning poisoning) {}
+
     private static final Map<String, Function<String, Split>> KINDS = new LinkedHashMap<>();
 
     static {

@@ -36,46 +36,62 @@ final class FinePruningCommand implements Callable<Integer> {
     @Option(names = "--epochs", description = "Fine-tuning epochs after pruning (default 10; 0 prunes only).")
     Integer epochs;
 
+
+
+
+
     @Mixin
     PostTrainingOptions common;
 
     FinePruning.Config config() {
-        long seed = common.seed;
-        FinePruning.Config d = FinePruning.Config.defaults(seed);
         if (margin != null && !(margin >= 0 && margin <= 1)) throw new BadInputException("--margin " + margin + " is outside [0, 1]");
         if (maxPrune != null && !(maxPrune >= 0 && maxPrune < 1)) throw new BadInputException("--max-prune " + maxPrune + " is outside [0, 1)");
         if (epochs != null && epochs < 0) throw new BadInputException("--epochs " + epochs + " must be >= 0");
+        common.check();
+        return build(common.seed, margin, maxPrune, epochs, common.batchSize, common.lr);
+    }
+
+    /** Our defaults with the given fields overridden (null keeps the default); the flags and experiment files both build it here. */
+    static FinePruning.Config build(long seed, Double margin, Double maxPrune, Integer epochs, Integer batchSize, Double lr) {
+        FinePruning.Config d = FinePruning.Config.defaults(seed);
         FineTune.Config f = d.finetune();
-        f = new FineTune.Config(FineTune.Scope.ALL, epochs != null ? epochs : f.epochs(), common.batchSize(f.batchSize()),
-                common.lr(f.lr()), f.schedule(), f.momentum(), f.weightDecay(), f.augmentation(), seed);
+        f = new FineTune.Config(FineTune.Scope.ALL, epochs != null ? epochs : f.epochs(), batchSize != null ? batchSize : f.batchSize(),
+                lr != null ? lr : f.lr(), f.schedule(), f.momentum(), f.weightDecay(), f.augmentation(), seed);
         return new FinePruning.Config(margin != null ? margin : d.margin(), maxPrune != null ? maxPrune : d.maxPruneRatio(), f);
     }
+
+    static final Map<String, String> STAGES = Map.of("finetune", "fp.ckpt.safetensors");
 
     @Override
     public Integer call() {
         FinePruning.Config cfg = config();
         Map<String, Object> c = new LinkedHashMap<>();
         c.put("config", cfg.toString());
-        try (PostTraining pt = PostTraining.begin("fp", input, clean, common.seed, common.precision, common.out, c, Map.of("finetune", "fp.ckpt.safetensors"),
-                m -> {})) {
-            Runs.EpochRecorder rec = pt.recorder(cfg.finetune().epochs());
-            FinePruning.Result r = FinePruning.run(pt.model, pt.budget.set(), cfg, pt.run.resolve("fp.ckpt.safetensors"), new EpochListener() {
-                @Override
-                public void epoch(String stage, Trainer.EpochStats s, Model m) { rec.record(stage, s, m); }
-            }, new Progress(System.err, false));
-            FinePruning.Pruning p = r.pruning();
-            Map<String, Object> extra = new LinkedHashMap<>();
-            extra.put("channels", p.order().length);
-            extra.put("pruned", p.pruned());
-            extra.put("pruned_channels", p.prunedChannels());
-            extra.put("budget_accuracy_unpruned", p.baseAccuracy());
-            extra.put("budget_accuracy_pruned", p.prunedAccuracy());
-            extra.put("budget_accuracy_curve", p.accuracy());
-            extra.put("mean_activation", p.meanActivation());
-            extra.put("epochs", cfg.finetune().epochs());
-            pt.finish("fp", extra);
-            System.out.printf("pruned channels: %s%n", Arrays.toString(p.prunedChannels()));
+        io.antidote.nn.Precision prec = io.antidote.nn.Precision.parse(common.precision);
+        try (PostTraining pt = PostTraining.begin("fp", input.resolve(common.seed), clean.spec(), common.seed, prec, common.out, c, STAGES, m -> {})) {
+            pt.finish("fp", prune(pt, cfg));
         }
         return 0;
+    }
+
+    /** Prunes and fine-tunes the backdoored model of `pt`; returns the result fields beyond CA/ASR. */
+    static Map<String, Object> prune(PostTraining pt, FinePruning.Config cfg) {
+        Runs.EpochRecorder rec = pt.recorder(cfg.finetune().epochs());
+        FinePruning.Result r = FinePruning.run(pt.model, pt.budget.set(), cfg, pt.run.resolve(STAGES.get("finetune")), new EpochListener() {
+            @Override
+            public void epoch(String stage, Trainer.EpochStats s, Model m) { rec.record(stage, s, m); }
+        }, new Progress(System.err, false));
+        FinePruning.Pruning p = r.pruning();
+        Map<String, Object> extra = new LinkedHashMap<>();
+        extra.put("channels", p.order().length);
+        extra.put("pruned", p.pruned());
+        extra.put("pruned_channels", p.prunedChannels());
+        extra.put("budget_accuracy_unpruned", p.baseAccuracy());
+        extra.put("budget_accuracy_pruned", p.prunedAccuracy());
+        extra.put("budget_accuracy_curve", p.accuracy());
+        extra.put("mean_activation", p.meanActivation());
+        extra.put("epochs", cfg.finetune().epochs());
+        System.out.printf("pruned channels: %s%n", Arrays.toString(p.prunedChannels()));
+        return extra;
     }
 }

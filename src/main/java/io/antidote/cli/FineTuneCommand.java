@@ -9,6 +9,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -29,12 +30,15 @@ final class FineTuneCommand implements Callable<Integer> {
     @Option(names = "--epochs", description = "Epochs (default 10, NAD's teacher recipe).")
     Integer epochs;
 
+
+
+
+
     @Mixin
     PostTrainingOptions common;
 
     FineTune.Config config() {
-        long seed = common.seed;
-        FineTune.Config r = FineTune.Config.reference(seed);
+        common.check();
         FineTune.Scope sc;
         try {
             sc = FineTune.Scope.parse(scope);
@@ -42,25 +46,39 @@ final class FineTuneCommand implements Callable<Integer> {
             throw new BadInputException("--scope: " + e.getMessage(), e);
         }
         if (epochs != null && epochs < 0) throw new BadInputException("--epochs " + epochs + " must be >= 0");
-        return new FineTune.Config(sc, epochs != null ? epochs : r.epochs(), common.batchSize(r.batchSize()),
-                common.lr(r.lr()), r.schedule(), r.momentum(), r.weightDecay(), r.augmentation(), seed);
+        return build(common.seed, sc, epochs, common.batchSize, common.lr);
     }
+
+    /** The reference with the given fields overridden (null keeps the reference's); the flags and experiment files both build it here. */
+    static FineTune.Config build(long seed, FineTune.Scope sc, Integer epochs, Integer batchSize, Double lr) {
+        FineTune.Config r = FineTune.Config.reference(seed);
+        return new FineTune.Config(sc, epochs != null ? epochs : r.epochs(), batchSize != null ? batchSize : r.batchSize(),
+                lr != null ? lr : r.lr(), r.schedule(), r.momentum(), r.weightDecay(), r.augmentation(), seed);
+    }
+
+    static final Map<String, String> STAGES = Map.of("finetune", "ft.ckpt.safetensors");
 
     @Override
     public Integer call() {
         FineTune.Config cfg = config();
         Map<String, Object> c = new LinkedHashMap<>();
         c.put("config", cfg.toString());
-        try (PostTraining pt = PostTraining.begin("ft", input, clean, common.seed, common.precision, common.out, c, Map.of("finetune", "ft.ckpt.safetensors"), m -> {})) {
-            Runs.EpochRecorder rec = pt.recorder(cfg.epochs());
-            FineTune.Result r = FineTune.run(pt.model, pt.budget.set(), cfg, "finetune", pt.run.resolve("ft.ckpt.safetensors"),
-                    (String stage, Trainer.EpochStats s, Model m) -> rec.record(stage, s, m), new Progress(System.err, false));
-            Map<String, Object> extra = new LinkedHashMap<>();
-            extra.put("scope", cfg.scope().name().toLowerCase(java.util.Locale.ROOT));
-            extra.put("epochs", cfg.epochs());
-            extra.put("trained_parameters", r.trainedParameters());
-            pt.finish("ft", extra);
+        io.antidote.nn.Precision prec = io.antidote.nn.Precision.parse(common.precision);
+        try (PostTraining pt = PostTraining.begin("ft", input.resolve(common.seed), clean.spec(), common.seed, prec, common.out, c, STAGES, m -> {})) {
+            pt.finish("ft", tune(pt, cfg));
         }
         return 0;
+    }
+
+    /** Fine-tunes the backdoored model of `pt`; returns the result fields beyond CA/ASR. */
+    static Map<String, Object> tune(PostTraining pt, FineTune.Config cfg) {
+        Runs.EpochRecorder rec = pt.recorder(cfg.epochs());
+        FineTune.Result r = FineTune.run(pt.model, pt.budget.set(), cfg, "finetune", pt.run.resolve(STAGES.get("finetune")),
+                (String stage, Trainer.EpochStats s, Model m) -> rec.record(stage, s, m), new Progress(System.err, false));
+        Map<String, Object> extra = new LinkedHashMap<>();
+        extra.put("scope", cfg.scope().name().toLowerCase(java.util.Locale.ROOT));
+        extra.put("epochs", cfg.epochs());
+        extra.put("trained_parameters", r.trainedParameters());
+        return extra;
     }
 }

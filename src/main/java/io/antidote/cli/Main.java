@@ -10,7 +10,7 @@ import java.io.PrintWriter;
 @Command(name = "antidote", mixinStandardHelpOptions = true, version = "antidote 0.1.0",
         description = "Train clean image classifiers on poisoned data: backdoor attacks, defenses, CA and ASR.",
         subcommands = {DemoCommand.class, TrainCommand.class, EvalCommand.class, PoisonCommand.class, PreviewCommand.class, DefendCommand.class,
-                BenchCommand.class, ReportCommand.class, LeaderboardCommand.class})
+                BenchCommand.class, ReportCommand.class, LeaderboardCommand.class, RunCommand.class, GridCommand.class})
 public final class Main implements Runnable {
     @Override
     public void run() {

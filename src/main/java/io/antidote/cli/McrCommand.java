@@ -82,7 +82,8 @@ final class McrCommand implements Callable<Integer> {
         c.put("config", cfg.toString());
         c.put("endpoint", endpointWeights != null ? "given: " + endpointWeights
                 : "fine-tuned copy of the backdoored model, " + cfg.endpoint().epochs() + " epochs");
-        try (PostTraining pt = PostTraining.begin("mcr", input, clean, common.seed, common.precision, common.out, c,
+        try (PostTraining pt = PostTraining.begin("mcr", input.resolve(common.seed), clean.spec(), common.seed,
+                io.antidote.nn.Precision.parse(common.precision), common.out, c,
                 Map.of("endpoint", Mcr.ENDPOINT_CHECKPOINT, "curve", Mcr.CURVE_CHECKPOINT), m -> {})) {
             Runs.EpochRecorder endpointRec = pt.recorder(cfg.endpoint().epochs());
             Runs.EpochRecorder curveRec = pt.recorder(cfg.curve().epochs());

@@ -46,11 +46,12 @@ final class PostTraining implements AutoCloseable {
      * Everything up to the defense itself. Checkpoints named in `stages` that already exist in the
      * run directory are resumed by the defense; their metrics lines past the checkpoint are dropped.
      * `check` vets the loaded model against the defense's options before anything is written.
+     * `config` is what the command writes as config.json, with the backdoored model's scores as
+     * metrics line 0; null when the caller (an experiment) has written its own and recorded the
+     * backdoored model's training already.
      */
-    static PostTraining begin(String defense, BackdooredInput in, CleanBudgetOptions cb, long seed, String precision, Path out,
-                              Map<String, Object> defenseConfig, Map<String, String> stages, Consumer<Model> check) {
-        Precision prec = Precision.parse(precision);
-        BackdooredInput.Source src = in.resolve(seed);
+    static PostTraining begin(String defense, BackdooredInput.Source src, CleanBudgetSpec cb, long seed, Precision prec, Path out,
+                              Map<String, Object> config, Map<String, String> stages, Consumer<Model> check) {
         CleanBudget budget = cb.budget(src.train(), seed);
         ImageSet train = src.train();
         Model m = Model.create(src.model(), train.numClasses(), train.height(), train.width(), train.channels(), seed, prec);
@@ -62,16 +63,18 @@ final class PostTraining implements AutoCloseable {
             Path dir = out != null ? out : Path.of("runs", defense + "-" + src.poisoning().summary().getOrDefault("name", "data") + "-" + seed);
             RunDirectory run = new RunDirectory(dir);
             Map<String, Object> prov = Runs.provenance(seed, train, src.split().test(), m);
-            Map<String, Object> config = new LinkedHashMap<>();
-            config.put("command", "defend " + defense);
-            config.put("source", src.summary());
-            config.put("data", src.data());
-            config.put("model", src.model());
-            config.put(defense, defenseConfig);
-            config.put("clean_budget", CleanBudgetOptions.summary(budget, train));
-            config.put("attack", src.poisoning().summary());
-            config.put("provenance", prov);
-            run.writeJson("config.json", config);
+            if (config != null) {
+                Map<String, Object> c = new LinkedHashMap<>();
+                c.put("command", "defend " + defense);
+                c.put("source", src.summary());
+                c.put("data", src.data());
+                c.put("model", src.model());
+                c.put(defense, config);
+                c.put("clean_budget", CleanBudgetOptions.summary(budget, train));
+                c.put("attack", src.poisoning().summary());
+                c.put("provenance", prov);
+                run.writeJson("config.json", c);
+            }
             boolean resuming = false;
             for (Map.Entry<String, String> e : stages.entrySet()) {
                 Checkpoint c = new Checkpoint(run.resolve(e.getValue()));
@@ -82,7 +85,7 @@ final class PostTraining implements AutoCloseable {
                 resuming = true;
             }
             Metrics.Scores before = Metrics.score(m, src.split().test(), src.poisoning().poisonedTest(), src.poisoning().target(), 256);
-            if (!resuming) {
+            if (!resuming && config != null) {
                 Map<String, Object> r = new LinkedHashMap<>();
                 r.put("stage", "backdoored");
                 r.put("epoch", 0);
@@ -102,7 +105,16 @@ final class PostTraining implements AutoCloseable {
     }
 
     /** Scores the defended model, saves it as model.safetensors and writes result.json with `extra` fields. */
-    Metrics.Scores finish(String defense, Map<String, Object> extra) {
+    void finish(String defense, Map<String, Object> extra) {
+        Map<String, Object> result = result(defense, extra);
+        result.put("source", source.summary());
+        result.put("attack", source.poisoning().summary());
+        result.put("provenance", provenance);
+        run.writeJson("result.json", result);
+    }
+
+    /** Scores the defended model and saves it as model.safetensors; returns its scores, the scores before, the budget and `extra`. */
+    Map<String, Object> result(String defense, Map<String, Object> extra) {
         Metrics.Scores s = Metrics.score(model, test, poisonedTest, target, 256);
         double secs = (System.nanoTime() - t0) / 1e9;
         Runs.saveModel(run, "model.safetensors", model, provenance);
@@ -111,13 +123,9 @@ final class PostTraining implements AutoCloseable {
         result.put("clean_budget", CleanBudgetOptions.summary(budget, source.train()));
         result.putAll(extra);
         result.put("wall_seconds", secs);
-        result.put("source", source.summary());
-        result.put("attack", source.poisoning().summary());
-        result.put("provenance", provenance);
-        run.writeJson("result.json", result);
         System.out.printf(Locale.ROOT, "%s done: %s (before: %s)  (%.0f s)  run directory %s%n", defense, Runs.describe(s), Runs.describe(before),
                 secs, run.path());
-        return s;
+        return result;
     }
 
     @Override

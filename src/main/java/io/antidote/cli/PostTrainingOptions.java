@@ -22,6 +22,12 @@ final class PostTrainingOptions {
     @Option(names = "--out", description = "Run directory (default runs/<defense>-<attack>-<seed>).")
     Path out;
 
+    /** Rejects an impossible --lr or --batch-size before any work starts. */
+    void check() {
+        lr(1);
+        batchSize(1);
+    }
+
     /** --lr when given (it must be > 0), else the defense's default. */
     double lr(double fallback) {
         if (lr != null && !(lr > 0)) throw new BadInputException("--lr " + lr + " must be > 0");

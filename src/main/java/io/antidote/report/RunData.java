@@ -154,7 +154,7 @@ record RunData(Path dir, Map<String, Object> config, Map<String, Object> result,
     private static String defenseOfKey(String key) {
         return switch (key) {
             case "no_defense" -> NO_DEFENSE;
-            case "abl" -> "ABL";
+            case "abl", "nad", "ft", "fp", "asd" -> key.toUpperCase(Locale.ROOT);
             default -> key;
         };
     }

@@ -1,0 +1,205 @@
+package io.antidote.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** Experiment files: every mistake is one line naming the file and key, with exit code 2; every preset parses. */
+class ExperimentConfigTest {
+    @TempDir
+    Path dir;
+
+    private Path file(String name, String yaml) throws Exception {
+        Path f = dir.resolve(name);
+        Files.writeString(f, yaml);
+        return f;
+    }
+
+    /** Runs `antidote run FILE --out DIR` and checks the refusal: code 2, one line, the expected text, no run directory. */
+    private void refused(String expected, Path file, String... more) {
+        Path out = dir.resolve("run");
+        List<String> args = new ArrayList<>(List.of("run", file.toString(), "--out", out.toString()));
+        args.addAll(List.of(more));
+        Cli r = Cli.run(args.toArray(String[]::new));
+        assertEquals(2, r.code, () -> "exit code; stderr: " + r.err);
+        String line = r.err.strip();
+        assertFalse(line.contains("\n"), () -> "more than one line: " + r.err);
+        assertEquals("antidote: " + expected, line);
+        assertFalse(Files.exists(out), "bad input must leave no run directory");
+    }
+
+    @Test
+    void unknownKey() throws Exception {
+        Path f = file("experiment.yaml", "data: synthetic\ncolour: red\n");
+        refused("experiment.yaml: unknown key 'colour'; known top-level keys: name, seed, precision, data, model, attack, train, defense", f);
+    }
+
+    @Test
+    void typoGetsTheNearestKey() throws Exception {
+        Path f = file("experiment.yaml", "attack: {name: badnets}\ndefense:\n  name: abl\n  isolaton_ratio: 0.02\n");
+        refused("experiment.yaml: unknown key 'defense.isolaton_ratio' (did you mean 'defense.isolation_ratio'?)", f);
+        Path g = file("other.yaml", "train:\n  epochs: 3\n  batchsize: 64\n");
+        refused("other.yaml: unknown key 'train.batchsize' (did you mean 'train.batch_size'?)", g);
+        // a typo in a required key is reported as the typo, not as the key missing
+        refused("third.yaml: unknown key 'attack.nmae' (did you mean 'attack.name'?)", file("third.yaml", "attack: {nmae: badnets}\n"));
+        refused("fourth.yaml: attack.name: is required (one of badnets, blend, cl, refool, sig, trojan, wanet)", file("fourth.yaml", "attack: {rate: 0.1}\n"));
+    }
+
+    @Test
+    void aKeyOfAnotherDefenseIsUnknown() throws Exception {
+        Path f = file("experiment.yaml", "attack: {name: badnets}\ndefense: {name: ft, teacher_epochs: 3}\n");
+        refused("experiment.yaml: unknown key 'defense.teacher_epochs'; known keys of defense: name, scope, epochs, batch_size, lr, "
+                + "clean_fraction, clean_count, clean_data", f);
+    }
+
+    @Test
+    void wrongType() throws Exception {
+        refused("experiment.yaml: train.epochs: expected a whole number, got 'ten'", file("experiment.yaml", "train: {epochs: ten}\n"));
+        refused("experiment.yaml: attack.rate: expected a number, got 'a lot'", file("experiment.yaml", "attack: {name: badnets, rate: a lot}\n"));
+        refused("experiment.yaml: train: expected a section (a mapping of keys), got 'fast'", file("experiment.yaml", "train: fast\n"));
+        refused("experiment.yaml: train.nesterov: expected true or false, got 'maybe'", file("experiment.yaml", "train: {nesterov: maybe}\n"));
+    }
+
+    @Test
+    void impossibleValues() throws Exception {
+        refused("experiment.yaml: attack.rate: 1.5 is outside (0, 1]", file("experiment.yaml", "attack: {name: badnets, rate: 1.5}\n"));
+        refused("experiment.yaml: attack.name: 'badnet' is not one of badnets, blend, cl, refool, sig, trojan, wanet",
+                file("experiment.yaml", "attack: {name: badnet}\n"));
+        refused("experiment.yaml: defense.name: 'mcr' is not one of none, abl, nad, ft, fp, asd", file("experiment.yaml", "defense: {name: mcr}\n"));
+        refused("experiment.yaml: defense.isolation_ratio: 1 is outside (0, 1)",
+                file("experiment.yaml", "attack: {name: badnets}\ndefense: {name: abl, isolation_ratio: 1}\n"));
+        refused("experiment.yaml: train.epochs: -1 is outside [0, 100000]", file("experiment.yaml", "train: {epochs: -1}\n"));
+        refused("experiment.yaml: attack.target: 12 is outside [0, 10) for a data set of 10 classes",
+                file("experiment.yaml", "data: synthetic:1:20:10\nattack: {name: badnets, target: 12}\n"));
+        refused("experiment.yaml: defense.name: abl needs poisoned data: give an attack section, or data: poisoned:DIR",
+                file("experiment.yaml", "data: synthetic:1:20:10\ndefense: {name: abl}\n"));
+    }
+
+    @Test
+    void missingDataPath() throws Exception {
+        String missing = dir.resolve("absent").toString();
+        refused("experiment.yaml: data: " + missing + ": no such file or directory (--data cifar100)",
+                file("experiment.yaml", "data: cifar100:" + missing + "\n"));
+        refused("experiment.yaml: data: " + missing + ": CIFAR-10 not found; see README.md (Data) for how to get it, or pass --data cifar10:DIR",
+                file("experiment.yaml", "data: cifar10:" + missing + "\n"));
+        refused(dir.resolve("nope.yaml") + ": no such file", dir.resolve("nope.yaml"));
+    }
+
+    @Test
+    void overridesAreCheckedLikeTheFile() throws Exception {
+        Path f = file("experiment.yaml", "attack: {name: badnets}\n");
+        refused("experiment.yaml: attack.rate: 2 is outside (0, 1]", f, "--set", "attack.rate=2");
+        refused("experiment.yaml: unknown key 'train.epoch' (did you mean 'train.epochs'?)", f, "--set", "train.epoch=2");
+        refused("--set train: expected key.path=value", f, "--set", "train");
+        refused("--set attack.name.x=1: attack.name is not a section", f, "--set", "attack.name.x=1");
+    }
+
+    @Test
+    void notYaml() throws Exception {
+        Path f = file("experiment.yaml", "train: {epochs: 3\n");
+        Cli r = Cli.run("run", f.toString(), "--out", dir.resolve("run").toString());
+        assertEquals(2, r.code);
+        assertTrue(r.err.strip().startsWith("antidote: experiment.yaml: not valid YAML at line"), r.err);
+        assertFalse(r.err.strip().contains("\n"), r.err);
+    }
+
+    @Test
+    void overridesKeepTheirYamlType() throws Exception {
+        Path f = file("experiment.yaml", "attack: {name: badnets}\ndefense: {name: nad}\n");
+        Experiment e = ConfigFile.experiment(f, List.of("train.epochs=2", "defense.betas=[1, 2, 3]", "attack.params.variant=square",
+                "train.nesterov=false"));
+        assertEquals(2, e.train().epochs());
+        assertFalse(e.train().nesterov());
+        assertEquals(List.of(1.0, 2.0, 3.0), ((Experiment.NadDefense) e.defense()).config().betas());
+        assertEquals(Map.of("variant", "square"), e.attack().params());
+    }
+
+    private static List<Path> presets() throws Exception {
+        try (Stream<Path> s = Files.list(Path.of("configs"))) {
+            return s.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
+        }
+    }
+
+    /** Every preset parses, and its resolved form (the run's config.yaml) parses back to the same resolved form. */
+    @Test
+    void everyPresetParses() throws Exception {
+        List<Path> files = presets();
+        assertTrue(files.size() >= 9, "presets: " + files);
+        for (Path p : files) {
+            if (p.getFileName().toString().startsWith("grid-")) {
+                ConfigFile.Grid g = ConfigFile.grid(p);
+                assertFalse(g.cells().isEmpty(), p.toString());
+                continue;
+            }
+            Experiment e = ConfigFile.experiment(p, List.of());
+            Path again = dir.resolve(p.getFileName());
+            Files.writeString(again, ConfigFile.dump(e.resolved()));
+            assertEquals(e.resolved(), ConfigFile.experiment(again, List.of()).resolved(), p.toString());
+        }
+    }
+
+    @Test
+    void presetsSayWhatThePapersDid() throws Exception {
+        Experiment abl = ConfigFile.experiment(Path.of("configs/abl-cifar10-badnets.yaml"), List.of());
+        assertEquals("wrn-16-1", abl.model());
+        assertEquals(0.1, abl.attack().rate());
+        assertEquals(0, abl.attack().target());
+        assertEquals(Map.of("variant", "grid"), abl.attack().params());
+        assertInstanceOf(Experiment.AblDefense.class, abl.defense());
+
+        Experiment nad = ConfigFile.experiment(Path.of("configs/nad-cifar10-badnets.yaml"), List.of());
+        assertEquals(5, nad.attack().target());
+        assertEquals(0.05, ((Experiment.NadDefense) nad.defense()).budget().fraction());
+        assertEquals(19, nad.train().epochs());
+        assertFalse(nad.train().shuffle());
+
+        Experiment asd = ConfigFile.experiment(Path.of("configs/asd-cifar10-badnets.yaml"), List.of());
+        assertEquals(3, asd.attack().target());
+        assertEquals(0.05, asd.attack().rate());
+        assertEquals(Map.of("variant", "asd"), asd.attack().params());
+        assertEquals(40, ((Experiment.AsdDefense) asd.defense()).config().epochs());
+
+        Experiment clean = ConfigFile.experiment(Path.of("configs/clean-cifar10-wrn16-1.yaml"), List.of());
+        assertNull(clean.attack());
+        assertEquals(30, clean.train().epochs());
+        assertEquals(0.1, clean.train().lr());
+        assertTrue(clean.train().fingerprint().contains("schedule=Cosine"), clean.train().fingerprint());
+    }
+
+    /** docs/config.md documents every key an experiment resolves, for every defense. */
+    @Test
+    void theSchemaDocumentNamesEveryKey() throws Exception {
+        String doc = Files.readString(Path.of("docs/config.md"));
+        for (String d : List.of("none", "abl", "nad", "ft", "fp", "asd")) {
+            Path f = file(d + ".yaml", "attack: {name: badnets}\ndefense: {name: " + d + "}\n");
+            List<String> missing = new ArrayList<>();
+            undocumented("", ConfigFile.experiment(f, List.of()).resolved(), doc, missing);
+            assertEquals(List.of(), missing, "keys of defense " + d + " missing from docs/config.md");
+        }
+    }
+
+    private static void undocumented(String prefix, Map<?, ?> tree, String doc, List<String> missing) {
+        for (Map.Entry<?, ?> e : tree.entrySet()) {
+            String key = String.valueOf(e.getKey());
+            if (!doc.contains("`" + key + "`")) missing.add(prefix + key);
+            if (e.getValue() instanceof Map<?, ?> m && !key.equals("params")) undocumented(prefix + key + ".", m, doc, missing);
+        }
+    }
+
+    @Test
+    void editDistance() {
+        assertEquals(0, ConfigFile.distance("rate", "rate"));
+        assertEquals(1, ConfigFile.distance("isolaton_ratio", "isolation_ratio"));
+        assertEquals(3, ConfigFile.distance("kitten", "sitting"));
+        assertEquals(1, ConfigFile.distance("nmae", "name"), "a swap of neighbours is one edit");
+        assertEquals(2, ConfigFile.distance("rate", "name"));
+    }
+}
