@@ -54,9 +54,7 @@ final class FinePruningCommand implements Callable<Integer> {
     /** Our defaults with the given fields overridden (null keeps the default); the flags and experiment files both build it here. */
     static FinePruning.Config build(long seed, Double margin, Double maxPrune, Integer epochs, Integer batchSize, Double lr) {
         FinePruning.Config d = FinePruning.Config.defaults(seed);
-        FineTune.Config f = d.finetune();
-        f = new FineTune.Config(FineTune.Scope.ALL, epochs != null ? epochs : f.epochs(), batchSize != null ? batchSize : f.batchSize(),
-                lr != null ? lr : f.lr(), f.schedule(), f.momentum(), f.weightDecay(), f.augmentation(), seed);
+        FineTune.Config f = d.finetune().with(FineTune.Scope.ALL, epochs, batchSize, lr);
         return new FinePruning.Config(margin != null ? margin : d.margin(), maxPrune != null ? maxPrune : d.maxPruneRatio(), f);
     }
 
@@ -67,8 +65,7 @@ final class FinePruningCommand implements Callable<Integer> {
         FinePruning.Config cfg = config();
         Map<String, Object> c = new LinkedHashMap<>();
         c.put("config", cfg.toString());
-        io.antidote.nn.Precision prec = io.antidote.nn.Precision.parse(common.precision);
-        try (PostTraining pt = PostTraining.begin("fp", input.resolve(common.seed), clean.spec(), common.seed, prec, common.out, c, STAGES, m -> {})) {
+        try (PostTraining pt = common.begin("fp", input, clean, c, STAGES, m -> {})) {
             pt.finish("fp", prune(pt, cfg));
         }
         return 0;

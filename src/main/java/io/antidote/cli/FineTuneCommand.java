@@ -51,9 +51,7 @@ final class FineTuneCommand implements Callable<Integer> {
 
     /** The reference with the given fields overridden (null keeps the reference's); the flags and experiment files both build it here. */
     static FineTune.Config build(long seed, FineTune.Scope sc, Integer epochs, Integer batchSize, Double lr) {
-        FineTune.Config r = FineTune.Config.reference(seed);
-        return new FineTune.Config(sc, epochs != null ? epochs : r.epochs(), batchSize != null ? batchSize : r.batchSize(),
-                lr != null ? lr : r.lr(), r.schedule(), r.momentum(), r.weightDecay(), r.augmentation(), seed);
+        return FineTune.Config.reference(seed).with(sc, epochs, batchSize, lr);
     }
 
     static final Map<String, String> STAGES = Map.of("finetune", "ft.ckpt.safetensors");
@@ -63,8 +61,7 @@ final class FineTuneCommand implements Callable<Integer> {
         FineTune.Config cfg = config();
         Map<String, Object> c = new LinkedHashMap<>();
         c.put("config", cfg.toString());
-        io.antidote.nn.Precision prec = io.antidote.nn.Precision.parse(common.precision);
-        try (PostTraining pt = PostTraining.begin("ft", input.resolve(common.seed), clean.spec(), common.seed, prec, common.out, c, STAGES, m -> {})) {
+        try (PostTraining pt = common.begin("ft", input, clean, c, STAGES, m -> {})) {
             pt.finish("ft", tune(pt, cfg));
         }
         return 0;

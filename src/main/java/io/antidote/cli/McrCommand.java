@@ -64,11 +64,8 @@ final class McrCommand implements Callable<Integer> {
         if (holdout != null && !(holdout >= 0 && holdout < 1)) throw new BadInputException("--holdout " + holdout + " is outside [0, 1)");
         if (margin != null && !(margin >= 0 && margin <= 1)) throw new BadInputException("--margin " + margin + " is outside [0, 1]");
         int batch = common.batchSize(d.curve().batchSize());
-        FineTune.Config e = d.endpoint(), c = d.curve();
-        e = new FineTune.Config(FineTune.Scope.ALL, endpointEpochs != null ? endpointEpochs : e.epochs(), batch, e.lr(), e.schedule(), e.momentum(),
-                e.weightDecay(), e.augmentation(), e.seed());
-        c = new FineTune.Config(FineTune.Scope.ALL, epochs != null ? epochs : c.epochs(), batch, common.lr(c.lr()), c.schedule(), c.momentum(),
-                c.weightDecay(), c.augmentation(), c.seed());
+        FineTune.Config e = d.endpoint().with(FineTune.Scope.ALL, endpointEpochs, batch, null);
+        FineTune.Config c = d.curve().with(FineTune.Scope.ALL, epochs, batch, common.lr(d.curve().lr()));
         return new Mcr.Config(e, c, points != null ? points : d.points(), holdout != null ? holdout : d.holdout(), margin != null ? margin : d.margin());
     }
 
@@ -82,9 +79,8 @@ final class McrCommand implements Callable<Integer> {
         c.put("config", cfg.toString());
         c.put("endpoint", endpointWeights != null ? "given: " + endpointWeights
                 : "fine-tuned copy of the backdoored model, " + cfg.endpoint().epochs() + " epochs");
-        try (PostTraining pt = PostTraining.begin("mcr", input.resolve(common.seed), clean.spec(), common.seed,
-                io.antidote.nn.Precision.parse(common.precision), common.out, c,
-                Map.of("endpoint", Mcr.ENDPOINT_CHECKPOINT, "curve", Mcr.CURVE_CHECKPOINT), m -> {})) {
+        try (PostTraining pt = common.begin("mcr", input, clean, c, Map.of("endpoint", Mcr.ENDPOINT_CHECKPOINT, "curve", Mcr.CURVE_CHECKPOINT),
+                m -> {})) {
             Runs.EpochRecorder endpointRec = pt.recorder(cfg.endpoint().epochs());
             Runs.EpochRecorder curveRec = pt.recorder(cfg.curve().epochs());
             List<Map<String, Object>> curve = new ArrayList<>();

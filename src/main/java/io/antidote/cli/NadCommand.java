@@ -97,8 +97,7 @@ final class NadCommand implements Callable<Integer> {
         Map<String, Object> c = new LinkedHashMap<>();
         c.put("config", cfg.toString());
         c.put("teacher", teacherWeights != null ? "given: " + teacherWeights : "fine-tuned copy of the backdoored model, " + cfg.teacherEpochs() + " epochs");
-        io.antidote.nn.Precision prec = io.antidote.nn.Precision.parse(common.precision);
-        try (PostTraining pt = PostTraining.begin("nad", input.resolve(common.seed), clean.spec(), common.seed, prec, common.out, c, STAGES, tapCheck(cfg, "--betas"))) {
+        try (PostTraining pt = common.begin("nad", input, clean, c, STAGES, tapCheck(cfg, "--betas"))) {
             pt.finish("nad", distill(pt, cfg, teacherWeights, poisonAt));
         }
         return 0;

@@ -39,4 +39,11 @@ final class PostTrainingOptions {
         if (batchSize != null && batchSize < 1) throw new BadInputException("--batch-size " + batchSize + " must be >= 1");
         return batchSize != null ? batchSize : fallback;
     }
+
+    /** Opens the run of `defense` with these options: the backdoored input, its clean budget, seed, precision and run directory. */
+    PostTraining begin(String defense, BackdooredInput input, CleanBudgetOptions clean, java.util.Map<String, Object> config,
+                       java.util.Map<String, String> stages, java.util.function.Consumer<io.antidote.nn.Model> check) {
+        return PostTraining.begin(defense, input.resolve(seed), clean.spec(), seed, io.antidote.nn.Precision.parse(precision), out, config,
+                stages, check);
+    }
 }

@@ -56,6 +56,12 @@ public final class FineTune {
             return new Config(Scope.ALL, 10, 64, 0.1, Nad.referenceSchedule(), 0.9, 1e-4, Augmentation.ablNad(), seed);
         }
 
+        /** This recipe with the scope and any given epochs, batch size or learning rate (null keeps this one's). */
+        public Config with(Scope s, Integer epochs, Integer batchSize, Double lr) {
+            return new Config(s, epochs != null ? epochs : this.epochs, batchSize != null ? batchSize : this.batchSize,
+                    lr != null ? lr : this.lr, schedule, momentum, weightDecay, augmentation, seed);
+        }
+
         public Config withScope(Scope s) {
             return new Config(s, epochs, batchSize, lr, schedule, momentum, weightDecay, augmentation, seed);
         }
