@@ -16,19 +16,11 @@ import org.junit.jupiter.api.Test;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.*;
 
 class NadTest {
     private static final double[] REF_BETAS = {500, 1000, 1000};
-
-    static byte[] images(int n, long seed) {
-        SplittableRandom r = new SplittableRandom(seed);
-        byte[] x = new byte[n * 3072];
-        for (int i = 0; i < x.length; i++) x[i] = (byte) r.nextInt(256);
-        return x;
-    }
 
     static int[] labels(int n) {
         int[] y = new int[n];
@@ -45,7 +37,7 @@ class NadTest {
 
     @Test
     void distillationLeavesTheTeacherUntouched() {
-        byte[] x = images(16, 1);
+        byte[] x = AblTest.images(16, 1);
         int[] y = labels(16);
         try (Model student = Model.create("wrn-16-1", 10, 3, Precision.FP32); Model teacher = nudged(student, x, y)) {
             Map<String, TensorData> before = teacher.stateDict();
@@ -59,7 +51,7 @@ class NadTest {
 
     @Test
     void bf16DistillationComputesMapsInFloatAndLeavesTheTeacherUntouched() {
-        byte[] x = images(16, 6);
+        byte[] x = AblTest.images(16, 6);
         int[] y = labels(16);
         try (Model student = Model.create("wrn-16-1", 10, 3, Precision.BF16); Model teacher = nudged(student, x, y)) {
             Map<String, TensorData> before = teacher.stateDict();
@@ -82,7 +74,7 @@ class NadTest {
 
     @Test
     void zeroBetasMakeTheStepExactlyACrossEntropyStep() {
-        byte[] x = images(16, 2);
+        byte[] x = AblTest.images(16, 2);
         int[] y = labels(16);
         try (Model base = Model.create("wrn-16-1", 10, 4, Precision.FP32); Model teacher = nudged(base, x, y);
              Model plain = base.copy(); Model distilled = base.copy()) {
@@ -102,7 +94,7 @@ class NadTest {
     @Test
     void attentionTermCarriesGradient() {
         // The reference detached this term until 2022, which silently made NAD plain fine-tuning (§9 item 29).
-        byte[] x = images(16, 3);
+        byte[] x = AblTest.images(16, 3);
         int[] y = labels(16);
         try (Model base = Model.create("wrn-16-1", 10, 5, Precision.FP32); Model teacher = nudged(base, x, y);
              Model plain = base.copy(); Model distilled = base.copy()) {
@@ -127,7 +119,7 @@ class NadTest {
 
     @Test
     void l2FormIsThePerSampleNormOfTheMapDifference() {
-        byte[] x = images(4, 4);
+        byte[] x = AblTest.images(4, 4);
         try (Model s = Model.create("wrn-16-1", 10, 6, Precision.FP32); Model t = Model.create("wrn-16-1", 10, 7, Precision.FP32)) {
             for (int tap = 0; tap < 3; tap++) {
                 float[] as = s.attentionMap(x, 4, tap, 2.0), at = t.attentionMap(x, 4, tap, 2.0);
