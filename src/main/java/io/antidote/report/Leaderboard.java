@@ -22,8 +22,13 @@ import java.util.stream.Stream;
  * and a self-contained HTML page.
  */
 public final class Leaderboard {
-    /** One model's final scores; der is NaN when the undefended scores are unknown or the row is itself undefended. */
-    public record Row(int index, String defense, String attack, String model, String data, double asr, double ca, double der, Path run) {}
+    /**
+     * One model's final scores; der is NaN when the undefended scores are unknown or the row is itself
+     * undefended. caNonTarget leaves out the target class's test images, as the ABL and NAD reference
+     * code counts CA, so it is the number to hold against their papers.
+     */
+    public record Row(int index, String defense, String attack, String model, String data, double asr, double ca, double caNonTarget,
+                      double der, Path run) {}
 
     private Leaderboard() {}
 
@@ -100,23 +105,23 @@ public final class Leaderboard {
                 boolean measurable = !o.undefended() && base != null && !Double.isNaN(base.asr()) && !Double.isNaN(o.asr());
                 double der = measurable ? der(base.asr(), base.ca(), o.asr(), o.ca()) : Double.NaN;
                 rows.add(new Row(rows.size() + 1, o.defense(), Objects.requireNonNullElse(r.attackName(), "none"), r.model(), r.data(),
-                        o.asr(), o.ca(), der, r.dir()));
+                        o.asr(), o.ca(), o.caNonTarget(), der, r.dir()));
             }
         }
         return rows;
     }
 
-    private static final String[] HEADER = {"#", "Defense", "Attack", "Model", "Data", "ASR (%)", "CA (%)", "DER", "Run"};
+    private static final String[] HEADER = {"#", "Defense", "Attack", "Model", "Data", "ASR (%)", "CA (%)", "CA w/o target (%)", "DER", "Run"};
 
     private static String[] cells(Row r) {
         return new String[] {String.valueOf(r.index()), r.defense(), r.attack(), Objects.requireNonNullElse(r.model(), ""),
-                Objects.requireNonNullElse(r.data(), ""), pct(r.asr()), pct(r.ca()), Double.isNaN(r.der()) ? "" : String.format(Locale.ROOT, "%.4f", r.der()),
+                Objects.requireNonNullElse(r.data(), ""), pct(r.asr()), pct(r.ca()), pct(r.caNonTarget()), Double.isNaN(r.der()) ? "" : String.format(Locale.ROOT, "%.4f", r.der()),
                 r.run().toString()};
     }
 
     static String markdown(List<Row> rows) {
         StringBuilder b = new StringBuilder("| ").append(String.join(" | ", HEADER)).append(" |\n|");
-        for (String h : HEADER) b.append(h.contains("%") || h.equals("DER") || h.equals("#") ? " ---: |" : " --- |");
+        for (String h : HEADER) b.append(h.contains("(%)") || h.equals("DER") || h.equals("#") ? " ---: |" : " --- |");
         b.append('\n');
         for (Row r : rows) {
             String[] c = cells(r);
@@ -129,11 +134,11 @@ public final class Leaderboard {
 
     /** Rates as unrounded fractions, for programs; blank cells where a value is unknown. */
     static String csv(List<Row> rows) {
-        StringBuilder b = new StringBuilder("index,defense,attack,model,data,asr,ca,der,run\n");
+        StringBuilder b = new StringBuilder("index,defense,attack,model,data,asr,ca,ca_non_target,der,run\n");
         for (Row r : rows) {
             b.append(r.index()).append(',').append(csvField(r.defense())).append(',').append(csvField(r.attack())).append(',')
                     .append(csvField(r.model())).append(',').append(csvField(r.data())).append(',').append(raw(r.asr())).append(',')
-                    .append(raw(r.ca())).append(',').append(raw(r.der())).append(',').append(csvField(r.run().toString())).append('\n');
+                    .append(raw(r.ca())).append(',').append(raw(r.caNonTarget())).append(',').append(raw(r.der())).append(',').append(csvField(r.run().toString())).append('\n');
         }
         return b.toString();
     }
@@ -141,7 +146,8 @@ public final class Leaderboard {
     static String html(List<Row> rows) {
         StringBuilder b = new StringBuilder("<h1>Antidote leaderboard</h1>\n");
         b.append("<p class=\"sub\">Final ASR and CA per model; DER = (max(0, &Delta;ASR) &minus; max(0, &Delta;CA) + 1) / 2 against the ")
-                .append("undefended model of the same poisoned data, blank when that is unknown.</p>\n");
+                .append("undefended model of the same poisoned data, blank when that is unknown. CA w/o target leaves out the ")
+                .append("target class's test images, as the ABL and NAD reference code counts CA.</p>\n");
         b.append("<table id=\"leaderboard\">\n<tr>");
         for (String h : HEADER) b.append("<th>").append(Html.escape(h)).append("</th>");
         b.append("</tr>\n");
@@ -150,7 +156,8 @@ public final class Leaderboard {
             b.append("<tr data-index=\"").append(r.index()).append("\">");
             for (int i = 0; i < 5; i++) b.append("<td>").append(Html.escape(c[i])).append("</td>");
             b.append(Html.valueCell("asr-" + r.index(), r.asr(), c[5])).append(Html.valueCell("ca-" + r.index(), r.ca(), c[6]))
-                    .append(Html.valueCell("der-" + r.index(), r.der(), c[7])).append("<td>").append(Html.escape(c[8])).append("</td></tr>\n");
+                    .append(Html.valueCell("ca-non-target-" + r.index(), r.caNonTarget(), c[7]))
+                    .append(Html.valueCell("der-" + r.index(), r.der(), c[8])).append("<td>").append(Html.escape(c[9])).append("</td></tr>\n");
         }
         b.append("</table>\n");
         return Html.page("Antidote leaderboard", b.toString());

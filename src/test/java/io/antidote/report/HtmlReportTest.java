@@ -34,6 +34,10 @@ class HtmlReportTest {
         assertTrue(html.contains(">85.23%</td>"));
         // ABL against BadNets on WRN-16-1 is the README's leaderboard row
         assertEquals(0.8611, dataValue(html, "paper-ca"));
+        // the paper's CA sits in the row of our CA counted as the reference counts it, without the target class
+        assertEquals(((Number) result.get("ca_non_target")).doubleValue(), dataValue(html, "final-ca-non-target"));
+        assertTrue(html.indexOf("id=\"final-ca-non-target\"") < html.indexOf("id=\"paper-ca\""));
+        assertTrue(html.indexOf("id=\"paper-ca\"") < html.indexOf("Attack success rate"));
         assertEquals(0.0304, dataValue(html, "paper-asr"));
         assertFalse(html.contains("reference point"), "same data and model as the paper: no caveat");
         assertEquals(0.9, dataValue(html, "isolation-precision-abl"));

@@ -66,19 +66,20 @@ class LeaderboardTest {
         Leaderboard.write(List.of(base, abl), prefix);
 
         List<String> md = Files.readAllLines(tmp.resolve("out/board.md"));
-        assertEquals("| # | Defense | Attack | Model | Data | ASR (%) | CA (%) | DER | Run |", md.get(0));
-        assertEquals("| 1 | No defense | badnets | wrn-16-1 | cifar10 | 99.00 | 90.00 |  | " + base + " |", md.get(2));
-        assertEquals("| 2 | ABL | badnets | wrn-16-1 | cifar10 | 2.11 | 85.23 | 0.9606 | " + abl + " |", md.get(3));
+        assertEquals("| # | Defense | Attack | Model | Data | ASR (%) | CA (%) | CA w/o target (%) | DER | Run |", md.get(0));
+        assertEquals("| 1 | No defense | badnets | wrn-16-1 | cifar10 | 99.00 | 90.00 |  |  | " + base + " |", md.get(2));
+        assertEquals("| 2 | ABL | badnets | wrn-16-1 | cifar10 | 2.11 | 85.23 | 85.00 | 0.9606 | " + abl + " |", md.get(3));
 
         List<String> csv = Files.readAllLines(tmp.resolve("out/board.csv"));
-        assertEquals("index,defense,attack,model,data,asr,ca,der,run", csv.get(0));
-        assertEquals("1,No defense,badnets,wrn-16-1,cifar10,0.99,0.9,," + base, csv.get(1));
+        assertEquals("index,defense,attack,model,data,asr,ca,ca_non_target,der,run", csv.get(0));
+        assertEquals("1,No defense,badnets,wrn-16-1,cifar10,0.99,0.9,,," + base, csv.get(1));
         String[] f = csv.get(2).split(",");
-        assertEquals(0.9606, Double.parseDouble(f[7]), 1e-12);
+        assertEquals(0.9606, Double.parseDouble(f[8]), 1e-12);
 
         String html = Files.readString(tmp.resolve("out/board.html"));
         assertEquals(0.0211, HtmlReportTest.dataValue(html, "asr-2"));
         assertEquals(0.8523, HtmlReportTest.dataValue(html, "ca-2"));
+        assertEquals(0.85, HtmlReportTest.dataValue(html, "ca-non-target-2"));
         assertFalse(html.contains("http://") || html.contains("https://"));
         assertTrue(html.contains("id=\"der-1\" class=\"num missing\""));
     }
