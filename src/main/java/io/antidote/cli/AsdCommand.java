@@ -10,6 +10,7 @@ import io.antidote.nn.Precision;
 import io.antidote.report.RunDirectory;
 import io.antidote.train.Checkpoint;
 import io.antidote.train.Progress;
+import io.antidote.train.Schedule;
 import io.antidote.train.Trainer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -65,6 +66,14 @@ final class AsdCommand implements Callable<Integer> {
                     + "training set using its ground-truth poison flags")
     String cleanSeeds;
 
+    @Option(names = "--schedule", description = "Learning-rate schedule of the MixMatch Adam: constant (the reference) | cosine | "
+            + "onecycle | step:N[:G] | multistep:A,B[:G] (default: the preset's).")
+    String schedule;
+
+    @Option(names = "--late-split", description = "Stage 3's clean pool: meta (the reference's loss reduction under a virtual "
+            + "epoch) | loss (stage 2's lowest losses kept) (default: the preset's).")
+    String lateSplit;
+
     @Option(names = "--out", description = "Run directory (default runs/asd-<attack>-<seed>); a checkpoint found there is resumed.")
     Path out;
 
@@ -72,12 +81,16 @@ final class AsdCommand implements Callable<Integer> {
     static final Map<String, java.util.function.LongFunction<Asd.Config>> PRESETS = new LinkedHashMap<>();
     /** Where the clean seeds come from, by the name users give it. */
     static final Map<String, Asd.CleanSeeds> CLEAN_SEEDS = new LinkedHashMap<>();
+    /** Stage 3's split rules, by the name users give them. */
+    static final Map<String, Asd.LateSplit> LATE_SPLITS = new LinkedHashMap<>();
 
     static {
         PRESETS.put("paper", Asd.Config::paper);
         PRESETS.put("cpu", Asd.Config::cpu);
         CLEAN_SEEDS.put("held-out", Asd.CleanSeeds.TRUSTED_SET);
         CLEAN_SEEDS.put("poison-flags", Asd.CleanSeeds.POISON_FLAGS);
+        LATE_SPLITS.put("meta", Asd.LateSplit.META);
+        LATE_SPLITS.put("loss", Asd.LateSplit.LOSS);
     }
 
     Asd.Config config() {
@@ -87,15 +100,22 @@ final class AsdCommand implements Callable<Integer> {
         if (!CLEAN_SEEDS.containsKey(cleanSeeds)) {
             throw new BadInputException("--clean-seeds '" + cleanSeeds + "' is not one of " + String.join(", ", CLEAN_SEEDS.keySet()));
         }
-        return build(preset, seed, epochs, iterations, batchSize, CLEAN_SEEDS.get(cleanSeeds));
+        if (lateSplit != null && !LATE_SPLITS.containsKey(lateSplit)) {
+            throw new BadInputException("--late-split '" + lateSplit + "' is not one of " + String.join(", ", LATE_SPLITS.keySet()));
+        }
+        Schedule s = schedule == null ? null : Schedule.parse(schedule);
+        return build(preset, seed, epochs, iterations, batchSize, CLEAN_SEEDS.get(cleanSeeds), s, lateSplit == null ? null : LATE_SPLITS.get(lateSplit));
     }
 
     /** A preset with the given fields overridden (null keeps the preset's); the flags and experiment files both build ASD's config here. */
-    static Asd.Config build(String preset, long seed, Integer epochs, Integer iterations, Integer batchSize, Asd.CleanSeeds cleanSeeds) {
+    static Asd.Config build(String preset, long seed, Integer epochs, Integer iterations, Integer batchSize, Asd.CleanSeeds cleanSeeds,
+                            Schedule schedule, Asd.LateSplit lateSplit) {
         Asd.Config c = PRESETS.get(preset).apply(seed);
         if (epochs != null) c = c.scaledTo(epochs);
         if (iterations != null) c = c.withIterations(iterations);
         if (batchSize != null) c = c.withBatchSize(batchSize);
+        if (schedule != null) c = c.withSchedule(schedule);
+        if (lateSplit != null) c = c.withLateSplit(lateSplit);
         return c.withCleanSeeds(cleanSeeds);
     }
 

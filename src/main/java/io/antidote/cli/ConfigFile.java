@@ -154,10 +154,15 @@ final class ConfigFile {
         int iterations = (int) d.integer("iterations", (long) p.iterations(), 1, 1 << 24);
         int batch = (int) d.integer("batch_size", (long) p.batchSize(), 3, 1 << 20);
         String seeds = d.choice("clean_seeds", "held-out", List.copyOf(AsdCommand.CLEAN_SEEDS.keySet()));
+        // the presets use only constant and cosine, whose names parse back to themselves
+        String schedule = d.text("schedule", p.schedule() instanceof Schedule.Cosine ? "cosine" : "constant");
+        Schedule sch = d.keys.wrap("defense.schedule", () -> Schedule.parse(schedule));
+        String late = d.choice("late_split", p.lateSplit().name().toLowerCase(Locale.ROOT), List.copyOf(AsdCommand.LATE_SPLITS.keySet()));
         boolean baseline = d.bool("baseline", false);
         // the preset's own length is not a rescaling, so only a changed epoch count rescales the stages
         Integer scaled = epochs == p.epochs() ? null : epochs;
-        Asd.Config c = d.keys.wrap("defense", () -> AsdCommand.build(preset, seed, scaled, iterations, batch, AsdCommand.CLEAN_SEEDS.get(seeds)));
+        Asd.Config c = d.keys.wrap("defense", () -> AsdCommand.build(preset, seed, scaled, iterations, batch, AsdCommand.CLEAN_SEEDS.get(seeds),
+                sch, AsdCommand.LATE_SPLITS.get(late)));
         return new Experiment.AsdDefense(preset, c, seeds, baseline);
     }
 

@@ -9,9 +9,13 @@ import io.antidote.nn.Model;
 import io.antidote.nn.Precision;
 import io.antidote.nn.TensorData;
 import io.antidote.train.Progress;
+import io.antidote.train.Schedule;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -99,6 +103,39 @@ class AsdTest {
         assertThrows(BadInputException.class, () -> c.scaledTo(0));
         var e = assertThrows(BadInputException.class, () -> c.withBatchSize(2));
         assertTrue(e.getMessage().contains("batch size 2"), e.getMessage());
+    }
+
+    @Test
+    void theLearningRateFollowsTheScheduleOverTheWholeRun() {
+        Asd.Config c = Asd.Config.paper(1);
+        assertEquals(0.002, c.lrAt(0, 0), 0);
+        assertEquals(0.002, c.lrAt(119, 1023), 0, "the reference keeps Adam's rate constant");
+        Asd.Config cos = c.withSchedule(new Schedule.Cosine());
+        assertEquals(0.002, cos.lrAt(0, 0), 1e-15);
+        assertEquals(0.001, cos.lrAt(60, 0), 1e-15, "half-way through 120 epochs");
+        assertEquals(0.001 * (1 + Math.cos(Math.PI / 4)), cos.lrAt(30, 0), 1e-15, "a quarter of the way");
+        // iterations count as fractions of an epoch
+        assertEquals(0.001 * (1 + Math.cos(Math.PI * 59.5 / 120)), cos.lrAt(59, 512), 1e-15);
+        assertEquals(Asd.LateSplit.META, c.lateSplit());
+        assertEquals(Asd.LateSplit.LOSS, c.withLateSplit(Asd.LateSplit.LOSS).lateSplit());
+    }
+
+    @Test
+    void theLossLateSplitTrainsNoVirtualModel() {
+        ImageSet[] d = tinyData();
+        for (Asd.LateSplit rule : Asd.LateSplit.values()) {
+            ByteArrayOutputStream log = new ByteArrayOutputStream();
+            List<Asd.EpochReport> seen = new ArrayList<>();
+            try (Model m = Model.create("wrn-10-1", 10, 5, Precision.FP32)) {
+                Asd.run(m, d[0], d[1], tinyConfig().withLateSplit(rule), null, (r, mm) -> seen.add(r),
+                        new Progress(new PrintStream(log, true, StandardCharsets.UTF_8), false));
+            }
+            // the virtual model's epoch is the only plain training epoch an ASD run shows
+            long virtual = log.toString(StandardCharsets.UTF_8).lines().filter(l -> l.startsWith("epoch 1/1")).count();
+            assertEquals(rule == Asd.LateSplit.META ? 1 : 0, virtual, rule + ":\n" + log);
+            assertEquals(3, seen.get(2).stage());
+            assertEquals(165, seen.get(2).labelled(), "stage 3 keeps the clean fraction either way");
+        }
     }
 
     @Test
@@ -194,7 +231,7 @@ class AsdTest {
     private static Asd.Config tinyConfig() {
         // three epochs, one per stage; four MixMatch steps of 16
         return new Asd.Config(3, 1, 2, 3, 1, 5, 0.5, 0.002, 16, 4, 0.5, 0.75, 15, 3, 0.1, 1.0, 0.015, 1, 128, true,
-                Asd.CleanSeeds.TRUSTED_SET, 1);
+                Asd.CleanSeeds.TRUSTED_SET, 1, new Schedule.Constant(), Asd.LateSplit.META);
     }
 
     @Test
@@ -258,7 +295,7 @@ class AsdTest {
             assertTrue(e.getMessage().contains("trusted"), e.getMessage());
         }
         Asd.Config flags = new Asd.Config(1, 1, 1, 3, 1, 5, 0.5, 0.002, 8, 1, 0.5, 0.75, 15, 1, 0.1, 1.0, 0.015, 1, 128, false,
-                Asd.CleanSeeds.POISON_FLAGS, 1);
+                Asd.CleanSeeds.POISON_FLAGS, 1, new Schedule.Constant(), Asd.LateSplit.META);
         try (Model m = Model.create("wrn-10-1", 10, 5, Precision.FP32)) {
             Asd.Result r = Asd.run(m, d[0], null, flags, null, (rep, mm) -> {}, Progress.silent());
             assertEquals(300, r.data().size());
