@@ -4,6 +4,7 @@ import io.antidote.BadInputException;
 import io.antidote.data.ImageSet;
 import io.antidote.data.NpyIO;
 import io.antidote.defense.Abl;
+import io.antidote.defense.UnlearningAblation;
 import io.antidote.eval.Metrics;
 import io.antidote.nn.Model;
 import io.antidote.nn.Precision;
@@ -82,6 +83,11 @@ final class AblCommand implements Callable<Integer> {
             + "epoch also descends on RATIO clean examples per isolated one (0, the reference: pure ascent).")
     Double unlearnClean;
 
+    @Option(names = "--unlearn-by", paramLabel = "TREATMENT", description = "The unlearning step, for the ABL ablation: ascent (ABL) | "
+            + "pixel-noise | gradient-noise | label-shuffle | label-uniform | label-smoothing | self-learning (descend on the changed "
+            + "isolated set) | finetune-all | finetune-last | retrain (train on the rest instead; README).")
+    String unlearnBy;
+
     @Option(names = "--from-model", description = "Quick unlearning: start from these backdoored weights (safetensors).")
     Path fromModel;
 
@@ -111,20 +117,23 @@ final class AblCommand implements Callable<Integer> {
         if (unlearning != null && !UNLEARNING.containsKey(unlearning)) {
             throw new BadInputException("--unlearning '" + unlearning + "' is not one of " + String.join(", ", UNLEARNING.keySet()));
         }
+        if (unlearnBy != null && !UnlearningAblation.names().contains(unlearnBy)) {
+            throw new BadInputException("--unlearn-by '" + unlearnBy + "' is not one of " + String.join(", ", UnlearningAblation.names()));
+        }
         return build(preset, seed, isolationEpochs, isolationRatio, lga ? Boolean.FALSE : null, gamma, unlearning == null ? null : UNLEARNING.get(unlearning),
-                finetuneEpochs, unlearnEpochs, unlearnLr, stopMargin, recalibrateBn ? Boolean.TRUE : null, unlearnClean);
+                finetuneEpochs, unlearnEpochs, unlearnLr, stopMargin, recalibrateBn ? Boolean.TRUE : null, unlearnClean, unlearnBy);
     }
 
     /** A preset with the given fields overridden (null keeps the preset's); the flags and experiment files both build ABL's config here. */
     static Abl.Config build(String preset, long seed, Integer isolationEpochs, Double isolationRatio, Boolean flooding, Double gamma, Abl.Unlearning u,
                             Integer finetuneEpochs, Integer unlearnEpochs, Double unlearnLr, Double stopMargin, Boolean recalibrateBn,
-                            Double unlearnClean) {
+                            Double unlearnClean, String unlearnBy) {
         Abl.Config c = PRESETS.get(preset).apply(seed);
         return new Abl.Config(or(isolationEpochs, c.isolationEpochs()), c.isolationLr(), or(flooding, c.flooding()), or(gamma, c.gamma()),
                 c.isolationAugment(), or(isolationRatio, c.isolationRatio()), or(u, c.unlearning()), or(finetuneEpochs, c.finetuneEpochs()),
                 c.finetuneLr(), c.finetuneDecayEpoch(), or(unlearnEpochs, c.unlearnEpochs()), or(unlearnLr, c.unlearnLr()), c.batchSize(),
                 c.momentum(), c.weightDecay(), or(stopMargin, c.stopMargin()), seed, or(recalibrateBn, c.recalibrateBn()),
-                or(unlearnClean, c.unlearnClean()));
+                or(unlearnClean, c.unlearnClean()), or(unlearnBy, c.unlearnBy()));
     }
 
     private static <T> T or(T v, T d) {
@@ -202,9 +211,10 @@ final class AblCommand implements Callable<Integer> {
             result.put("isolated", r.isolation().positions().length);
         }
         result.put("isolation_per_epoch", isoQuality);
+        result.put("unlearn_by", cfg.unlearnBy());
         result.put("unlearning_stopped_early", r.stoppedEarly());
         if (r.stopReason() != null) result.put("stop_reason", r.stopReason());
-        System.out.printf(Locale.ROOT, "ABL: %s%s%n", Runs.describe(s),
+        System.out.printf(Locale.ROOT, "ABL%s: %s%s%n", cfg.unlearnBy().equals("ascent") ? "" : " (unlearning by " + cfg.unlearnBy() + ")", Runs.describe(s),
                 r.stoppedEarly() ? "  [unlearning stopped early: " + r.stopReason() + "]" : "");
         return result;
     }

@@ -9,6 +9,7 @@ import io.antidote.attack.RateRule;
 import io.antidote.data.Augmentation;
 import io.antidote.defense.Abl;
 import io.antidote.defense.Asd;
+import io.antidote.defense.UnlearningAblation;
 import io.antidote.defense.FinePruning;
 import io.antidote.defense.FineTune;
 import io.antidote.defense.Nad;
@@ -141,9 +142,10 @@ final class ConfigFile {
         double margin = d.number("stop_margin", p.stopMargin(), Range.closed(0, 1));
         boolean recal = d.bool("recalibrate_bn", p.recalibrateBn());
         double clean = d.number("unlearn_clean", p.unlearnClean(), Range.closed(0, 100));
+        String by = d.choice("unlearn_by", p.unlearnBy(), UnlearningAblation.names());
         boolean baseline = d.bool("baseline", false);
         Abl.Config c = d.keys.wrap("defense", () -> AblCommand.build(preset, seed, isoEpochs, ratio, !lga, gamma,
-                AblCommand.UNLEARNING.get(unlearning), ft, ul, ulr, margin, recal, clean));
+                AblCommand.UNLEARNING.get(unlearning), ft, ul, ulr, margin, recal, clean, by));
         return new Experiment.AblDefense(preset, c, baseline);
     }
 

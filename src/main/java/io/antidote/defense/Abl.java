@@ -41,21 +41,22 @@ public final class Abl {
     public record Config(int isolationEpochs, double isolationLr, boolean flooding, double gamma, boolean isolationAugment,
                          double isolationRatio, Unlearning unlearning, int finetuneEpochs, double finetuneLr, int finetuneDecayEpoch,
                          int unlearnEpochs, double unlearnLr, int batchSize, double momentum, double weightDecay,
-                         double stopMargin, long seed, boolean recalibrateBn, double unlearnClean) {
+                         double stopMargin, long seed, boolean recalibrateBn, double unlearnClean, String unlearnBy) {
         public Config {
             if (!(isolationRatio > 0 && isolationRatio < 1)) throw new BadInputException("isolation ratio " + isolationRatio + " is outside (0, 1)");
             if (isolationEpochs < 1) throw new BadInputException("isolation epochs " + isolationEpochs + " must be >= 1");
             if (!(unlearnClean >= 0 && unlearnClean <= 100)) throw new BadInputException("unlearning clean ratio " + unlearnClean + " is outside [0, 100]");
+            UnlearningAblation.get(unlearnBy);
         }
 
         /** The reference repository: flooding at 0.5, 10 isolation epochs, fine-tune 60 then 4 ascent epochs at 5e-4. */
         public static Config reference(long seed) {
-            return new Config(10, 0.1, true, 0.5, false, 0.01, Unlearning.REFERENCE, 60, 0.1, 40, 4, 5e-4, 128, 0.9, 1e-4, 0.10, seed, false, 0);
+            return new Config(10, 0.1, true, 0.5, false, 0.01, Unlearning.REFERENCE, 60, 0.1, 40, 4, 5e-4, 128, 0.9, 1e-4, 0.10, seed, false, 0, "ascent");
         }
 
         /** The paper: turning epoch 20 with LGA; the second stage as one joint objective. */
         public static Config paper(long seed) {
-            return new Config(20, 0.1, false, 0.5, false, 0.01, Unlearning.JOINT, 60, 0.1, 40, 4, 5e-4, 128, 0.9, 1e-4, 0.10, seed, false, 0);
+            return new Config(20, 0.1, false, 0.5, false, 0.01, Unlearning.JOINT, 60, 0.1, 40, 4, 5e-4, 128, 0.9, 1e-4, 0.10, seed, false, 0, "ascent");
         }
 
         /**
@@ -64,22 +65,29 @@ public final class Abl {
          * lost 8 points of CA for ASR 21% in 4 epochs; this reached ASR 0.5% for 2 points.
          */
         public static Config balanced(long seed) {
-            return new Config(10, 0.1, true, 0.5, false, 0.01, Unlearning.REFERENCE, 60, 0.1, 40, 8, 5e-4, 128, 0.9, 1e-4, 0.10, seed, false, 4);
+            return new Config(10, 0.1, true, 0.5, false, 0.01, Unlearning.REFERENCE, 60, 0.1, 40, 8, 5e-4, 128, 0.9, 1e-4, 0.10, seed, false, 4, "ascent");
         }
 
         public Config withEpochs(int isolation, int finetune, int decayAt, int unlearn) {
             return new Config(isolation, isolationLr, flooding, gamma, isolationAugment, isolationRatio, unlearning, finetune, finetuneLr,
-                    decayAt, unlearn, unlearnLr, batchSize, momentum, weightDecay, stopMargin, seed, recalibrateBn, unlearnClean);
+                    decayAt, unlearn, unlearnLr, batchSize, momentum, weightDecay, stopMargin, seed, recalibrateBn, unlearnClean, unlearnBy);
         }
 
         public Config withUnlearning(Unlearning u) {
             return new Config(isolationEpochs, isolationLr, flooding, gamma, isolationAugment, isolationRatio, u, finetuneEpochs, finetuneLr,
-                    finetuneDecayEpoch, unlearnEpochs, unlearnLr, batchSize, momentum, weightDecay, stopMargin, seed, recalibrateBn, unlearnClean);
+                    finetuneDecayEpoch, unlearnEpochs, unlearnLr, batchSize, momentum, weightDecay, stopMargin, seed, recalibrateBn, unlearnClean, unlearnBy);
+        }
+
+        /** The same config with another unlearning treatment of {@link UnlearningAblation}. */
+        public Config withUnlearnBy(String treatment) {
+            return new Config(isolationEpochs, isolationLr, flooding, gamma, isolationAugment, isolationRatio, unlearning, finetuneEpochs, finetuneLr,
+                    finetuneDecayEpoch, unlearnEpochs, unlearnLr, batchSize, momentum, weightDecay, stopMargin, seed, recalibrateBn, unlearnClean,
+                    treatment);
         }
 
         public Config withUnlearnLr(double lr) {
             return new Config(isolationEpochs, isolationLr, flooding, gamma, isolationAugment, isolationRatio, unlearning, finetuneEpochs, finetuneLr,
-                    finetuneDecayEpoch, unlearnEpochs, lr, batchSize, momentum, weightDecay, stopMargin, seed, recalibrateBn, unlearnClean);
+                    finetuneDecayEpoch, unlearnEpochs, lr, batchSize, momentum, weightDecay, stopMargin, seed, recalibrateBn, unlearnClean, unlearnBy);
         }
     }
 
@@ -154,9 +162,12 @@ public final class Abl {
         ImageSet other = poisoned.subset(poisoned.name() + "-other", otherPos);
         ImageSet isoSet = poisoned.subset(poisoned.name() + "-isolated", isolated.positions());
 
+        if (UnlearningAblation.get(c.unlearnBy()).kind() == UnlearningAblation.Kind.CLEAN_ONLY) {
+            trainOnRest(model, other, c, dir, listener, progress);
+            return new Result(isolated, false, null, 0);
+        }
         // One optimiser shared by fine-tuning and unlearning, as in the reference (momentum carries over).
-        TrainConfig ft = new TrainConfig(c.finetuneEpochs(), c.batchSize(), "sgd", c.finetuneLr(), c.momentum(), true, c.weightDecay(),
-                new Schedule.MultiStep(new int[]{c.finetuneDecayEpoch()}, 0.1), Augmentation.ablNad(), true, false, c.seed() + 1);
+        TrainConfig ft = fineTuning(c);
         Optimizer opt = Trainer.optimizer(model, ft, n -> true);
         if (c.unlearning() == Unlearning.REFERENCE && c.finetuneEpochs() > 0) {
             Trainer.train(model, opt, other, ft, stageHooks("finetune", listener), checkpoint(dir, "finetune"), progress, -1);
@@ -179,6 +190,42 @@ public final class Abl {
         return unlearn(model, opt, isoSet, other, c, dir, listener, progress, isolated);
     }
 
+    private static TrainConfig fineTuning(Config c) {
+        return new TrainConfig(c.finetuneEpochs(), c.batchSize(), "sgd", c.finetuneLr(), c.momentum(), true, c.weightDecay(),
+                new Schedule.MultiStep(new int[]{c.finetuneDecayEpoch()}, 0.1), Augmentation.ablNad(), true, false, c.seed() + 1);
+    }
+
+    /**
+     * The ablation's treatments that ignore the isolated set: stage 2's fine-tuning settings on the
+     * rest of the data, over all layers, over the head only, or from fresh weights.
+     */
+    static void trainOnRest(Model model, ImageSet rest, Config c, Path dir, Listener listener, Progress progress) {
+        String t = c.unlearnBy();
+        if (t.equals("retrain")) {
+            try (Model fresh = Model.create(model.arch(), rest.numClasses(), rest.height(), rest.width(), rest.channels(),
+                    c.seed() + 17, model.precision())) {
+                model.loadStateDict(fresh.stateDict(), true);
+            }
+        }
+        String head = model.headName() + ".";
+        TrainConfig ft = fineTuning(c);
+        Optimizer opt = Trainer.optimizer(model, ft, t.equals("finetune-last") ? n -> n.startsWith(head) : n -> true);
+        listener.note(String.format(java.util.Locale.ROOT, "unlearning by %s: %d epochs on the %d non-isolated examples", t, ft.epochs(), rest.size()));
+        Trainer.train(model, opt, rest, ft, stageHooks(t, listener), checkpoint(dir, t), progress, -1);
+    }
+
+    /**
+     * The non-isolated examples of `data` when the isolated set came from a file: those whose
+     * pixels and label equal an isolated example's.
+     */
+    static ImageSet withoutImages(ImageSet data, ImageSet isolated) {
+        java.util.Set<String> iso = new java.util.HashSet<>();
+        for (int i = 0; i < isolated.size(); i++) iso.add(isolated.label(i) + ":" + java.util.HexFormat.of().formatHex(isolated.image(i)));
+        int[] keep = IntStream.range(0, data.size())
+                .filter(i -> !iso.contains(data.label(i) + ":" + java.util.HexFormat.of().formatHex(data.image(i)))).toArray();
+        return data.subset(data.name() + "-other", keep);
+    }
+
     /**
      * The repository's quick demo: ascent only, from a given backdoored model, on a given isolated
      * set (or, when null, the set this model isolates from `poisoned`).
@@ -195,6 +242,10 @@ public final class Abl {
             other = poisoned.subset(poisoned.name() + "-other", IntStream.range(0, poisoned.size()).filter(i -> !in[i]).toArray());
             listener.note(String.format(java.util.Locale.ROOT, "isolated %d examples: %d poisoned (precision %.2f%%)",
                     iso.positions().length, iso.poisonedInside(), 100 * iso.precision()));
+        }
+        if (UnlearningAblation.get(c.unlearnBy()).kind() == UnlearningAblation.Kind.CLEAN_ONLY) {
+            trainOnRest(model, isolatedSet != null ? withoutImages(poisoned, isolatedSet) : other, c, null, listener, progress);
+            return new Result(iso, false, null, 0);
         }
         TrainConfig ul = new TrainConfig(1, c.batchSize(), "sgd", c.unlearnLr(), c.momentum(), true, c.weightDecay(),
                 new Schedule.Constant(), Augmentation.none(), false, false, c.seed());
@@ -220,12 +271,27 @@ public final class Abl {
                     ul.augmentation(), true, false, c.seed() + 100 + e);
             final int epoch = e;
             final double[] lastLoss = {0};
-            ImageSet data = c.unlearnClean() > 0 ? withCleanPartners(isoSet, other, slice, c.unlearnClean(), c.seed() + 200 + e) : isoSet;
+            UnlearningAblation.Treatment t = UnlearningAblation.get(c.unlearnBy());
+            boolean ascent = t.kind() == UnlearningAblation.Kind.ASCENT;
+            // the ablation's treatments descend on the changed isolated examples alone, as ABL's pure ascent sees them alone
+            final double r = ascent ? c.unlearnClean() : 0;
+            ImageSet data = !ascent ? t.isolated(isoSet, model, c.seed() + 200 + e)
+                    : r > 0 ? withCleanPartners(isoSet, other, slice, r, c.seed() + 200 + e) : isoSet;
             final int nIso = isoSet.size();
-            final double r = c.unlearnClean();
             Trainer.train(model, opt, data, one, new Trainer.Hooks() {
                 @Override
-                public Objective objective(int ep) { return r > 0 ? new Objective.CappedAscent(Math.log(data.numClasses())) : new Objective.Ascent(); }
+                public Objective objective(int ep) {
+                    if (!ascent) return t.objective();
+                    return r > 0 ? new Objective.CappedAscent(Math.log(data.numClasses())) : new Objective.Ascent();
+                }
+
+                @Override
+                public Model.StepResult step(Model m, Optimizer o, io.antidote.data.Batch batch, float[] w, Objective obj) {
+                    Model.StepResult res = m.trainStep(o, batch.pixels(), batch.size(), batch.labels(), w, obj);
+                    // SGD with gradient noise: each step's update gets N(0, (sigma x lr)^2) per weight
+                    if (t.parameterNoise() > 0) m.perturbParameters(t.parameterNoise() * o.learningRate(), c.seed() + 400 + epoch * 100_003L + o.steps(), n -> true);
+                    return res;
+                }
 
                 @Override
                 public float[] weights(int ep, int[] positions) {

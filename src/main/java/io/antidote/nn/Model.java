@@ -227,7 +227,11 @@ public final class Model implements AutoCloseable {
     }
 
     private static Tensor perExampleCe(Tensor logits, Tensor y) {
-        return torch.cross_entropy_loss(logits.to(torch.ScalarType.Float), y, new TensorOptional(), 0L, -100L, 0.0);
+        return perExampleCe(logits, y, 0.0);
+    }
+
+    private static Tensor perExampleCe(Tensor logits, Tensor y, double smoothing) {
+        return torch.cross_entropy_loss(logits.to(torch.ScalarType.Float), y, new TensorOptional(), 0L, -100L, smoothing);
     }
 
     /**
@@ -249,7 +253,7 @@ public final class Model implements AutoCloseable {
             autocastOn();
             try {
                 logits = net.forward(x);
-                lv = perExampleCe(logits, y);
+                lv = perExampleCe(logits, y, objective instanceof Objective.SmoothedCrossEntropy s ? s.epsilon() : 0.0);
             } finally {
                 autocastOff();
             }
@@ -580,6 +584,26 @@ public final class Model implements AutoCloseable {
                 return;
             }
             throw new IllegalStateException("model '" + arch + "' has no parameter " + name);
+        }
+    }
+
+    /**
+     * Adds independent N(0, sigma^2) noise to every parameter the filter passes, drawn in Java from
+     * the seed so a run is repeatable whatever libtorch's generator has done.
+     */
+    public void perturbParameters(double sigma, long seed, Predicate<String> which) {
+        try (PointerScope scope = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
+            StringTensorDict d = net.named_parameters();
+            for (long i = 0; i < d.size(); i++) {
+                String name = d.get(i).key().getString();
+                if (!which.test(name)) continue;
+                Tensor p = d.get(i).value();
+                int n = (int) p.numel();
+                java.util.SplittableRandom r = new java.util.SplittableRandom(seed * 0x9E3779B97F4A7C15L + i);
+                float[] noise = new float[n];
+                for (int k = 0; k < n; k++) noise[k] = (float) (sigma * r.nextGaussian());
+                p.add_(Tensors.floats(noise, n).view(p.sizes()).to(p.scalar_type()));
+            }
         }
     }
 

@@ -25,5 +25,15 @@ public sealed interface Objective {
      */
     record CappedAscent(double ceiling) implements Objective {}
 
+    /**
+     * Mean cross-entropy against the label smoothed by epsilon: (1 - epsilon) on the label plus
+     * epsilon / C on every class, so epsilon = 1 is the uniform target.
+     */
+    record SmoothedCrossEntropy(double epsilon) implements Objective {
+        public SmoothedCrossEntropy {
+            if (!(epsilon >= 0 && epsilon <= 1)) throw new IllegalArgumentException("label smoothing " + epsilon + " is outside [0, 1]");
+        }
+    }
+
     static Objective crossEntropy() { return new CrossEntropy(); }
 }

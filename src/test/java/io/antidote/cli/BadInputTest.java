@@ -89,6 +89,14 @@ class BadInputTest {
     }
 
     @Test
+    void unknownUnlearningTreatment(@TempDir Path dir) {
+        Path run = dir.resolve("abl");
+        refused("--unlearn-by 'label-shufle' is not one of ascent, pixel-noise, gradient-noise, label-shuffle",
+                "defend", "abl", "--data", TINY, "--attack", "badnets", "--unlearn-by", "label-shufle", "--out", run.toString());
+        assertFalse(Files.exists(run), "bad input must leave no run directory");
+    }
+
+    @Test
     void previewOptions(@TempDir Path dir) {
         String png = dir.resolve("p.png").toString();
         refused("--attacks: unknown attack 'nope'", "preview", "--data", TINY, "--attacks", "badnets,nope", "--out", png);

@@ -186,7 +186,7 @@ class AblTest {
         ImageSet ptest = Poisoner.poisonTest(test, spec, a);
         Abl.Config base = Abl.Config.reference(1).withEpochs(5, 8, 6, 5);
         Abl.Config c = new Abl.Config(base.isolationEpochs(), base.isolationLr(), true, 0.5, false, 0.05, Abl.Unlearning.REFERENCE,
-                base.finetuneEpochs(), 0.1, base.finetuneDecayEpoch(), base.unlearnEpochs(), 0.005, 128, 0.9, 1e-4, 0.1, 1, false, 0);
+                base.finetuneEpochs(), 0.1, base.finetuneDecayEpoch(), base.unlearnEpochs(), 0.005, 128, 0.9, 1e-4, 0.1, 1, false, 0, "ascent");
         TrainConfig plain = TrainConfig.standard(15, 1).withLr(0.05, new Schedule.Cosine()).withAugmentation(io.antidote.data.Augmentation.none());
         try (Model undefended = Model.create("wrn-16-1", 10, 1, Precision.detect());
              Model defended = Model.create("wrn-16-1", 10, 1, Precision.detect())) {
