@@ -42,8 +42,8 @@ public final class UnlearningAblation {
 
     /** Pixel noise std in grey levels: 8/255 of the range. */
     public static final double PIXEL_SIGMA = 8.0;
-    /** Gradient noise std per unit of learning rate, of the order of a clean batch's gradient entries. */
-    public static final double GRADIENT_SIGMA = 0.01;
+    /** Gradient noise std in gradient units (per unit of learning rate): well above a batch gradient's typical entry, so the noise is felt. */
+    public static final double GRADIENT_SIGMA = 0.1;
     /** Label smoothing of the `label-smoothing` treatment. */
     public static final double SMOOTHING = 0.5;
 
