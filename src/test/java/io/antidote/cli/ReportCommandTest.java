@@ -41,7 +41,7 @@ class ReportCommandTest {
         assertTrue(r.out.startsWith("2 rows from 2 runs"), r.out);
         for (String ext : new String[] {".md", ".csv", ".html"}) assertTrue(Files.exists(tmp.resolve("board" + ext)), ext);
         // runs are listed in name order: abl (DER 0.96 against train), then train
-        assertTrue(Files.readString(tmp.resolve("board.md")).contains("| 1 | ABL | badnets |  |  | 3.00 | 86.00 | 0.9600 |"));
+        assertTrue(Files.readString(tmp.resolve("board.md")).contains("| 1 | ABL | badnets |  |  | 3.00 | 86.00 |  | 0.9600 |"));
     }
 
     @Test
