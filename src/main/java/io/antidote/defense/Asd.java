@@ -104,6 +104,7 @@ public final class Asd {
          * stage 3 keeps stage 2's loss split, since the meta-split took the poisoned share of the
          * clean pool from 0.11% to 8% and ASR from 1.9% to 20% with this small network; and Adam's
          * rate decays by a cosine, since at a constant rate CA was still at 57% when stage 2 ended.
+         * With both, the same run ended at ASR 2.6% with 0.17% poison in the clean pool, CA 53.6%.
          */
         public static Config cpu(long seed) {
             return new Config(40, 20, 30, 10, 2, 12, 0.5, 0.002, 64, 256, 0.5, 0.75, 15, 40, 0.1, 1.0, 0.015, 1,
