@@ -121,34 +121,22 @@ public final class Asd {
                     metaLr, metaEpochs, loaderBatch, recordWithAugmentation, cleanSeeds, seed, schedule, lateSplit);
         }
 
-        public Config withIterations(int n) {
-            return new Config(epochs, stage2Start, stage3Start, seedsPerClass, growEvery, growBy, cleanFraction, lr, batchSize, n,
-                    temperature, mixAlpha, lambdaU, rampupEpochs, sceAlpha, sceBeta, metaLr, metaEpochs, loaderBatch,
-                    recordWithAugmentation, cleanSeeds, seed, schedule, lateSplit);
-        }
+        public Config withIterations(int n) { return with(null, n, null, null, null); }
 
-        public Config withCleanSeeds(CleanSeeds s) {
-            return new Config(epochs, stage2Start, stage3Start, seedsPerClass, growEvery, growBy, cleanFraction, lr, batchSize,
-                    iterations, temperature, mixAlpha, lambdaU, rampupEpochs, sceAlpha, sceBeta, metaLr, metaEpochs, loaderBatch,
-                    recordWithAugmentation, s, seed, schedule, lateSplit);
-        }
+        public Config withCleanSeeds(CleanSeeds s) { return with(null, null, s, null, null); }
 
-        public Config withBatchSize(int b) {
-            return new Config(epochs, stage2Start, stage3Start, seedsPerClass, growEvery, growBy, cleanFraction, lr, b,
-                    iterations, temperature, mixAlpha, lambdaU, rampupEpochs, sceAlpha, sceBeta, metaLr, metaEpochs, loaderBatch,
-                    recordWithAugmentation, cleanSeeds, seed, schedule, lateSplit);
-        }
+        public Config withBatchSize(int b) { return with(b, null, null, null, null); }
 
-        public Config withSchedule(Schedule s) {
-            return new Config(epochs, stage2Start, stage3Start, seedsPerClass, growEvery, growBy, cleanFraction, lr, batchSize,
-                    iterations, temperature, mixAlpha, lambdaU, rampupEpochs, sceAlpha, sceBeta, metaLr, metaEpochs, loaderBatch,
-                    recordWithAugmentation, cleanSeeds, seed, s, lateSplit);
-        }
+        public Config withSchedule(Schedule s) { return with(null, null, null, s, null); }
 
-        public Config withLateSplit(LateSplit l) {
-            return new Config(epochs, stage2Start, stage3Start, seedsPerClass, growEvery, growBy, cleanFraction, lr, batchSize,
-                    iterations, temperature, mixAlpha, lambdaU, rampupEpochs, sceAlpha, sceBeta, metaLr, metaEpochs, loaderBatch,
-                    recordWithAugmentation, cleanSeeds, seed, schedule, l);
+        public Config withLateSplit(LateSplit l) { return with(null, null, null, null, l); }
+
+        /** This config with the given fields replaced; null keeps a field. */
+        private Config with(Integer batch, Integer iters, CleanSeeds seeds, Schedule sched, LateSplit late) {
+            return new Config(epochs, stage2Start, stage3Start, seedsPerClass, growEvery, growBy, cleanFraction, lr,
+                    batch != null ? batch : batchSize, iters != null ? iters : iterations, temperature, mixAlpha, lambdaU, rampupEpochs,
+                    sceAlpha, sceBeta, metaLr, metaEpochs, loaderBatch, recordWithAugmentation, seeds != null ? seeds : cleanSeeds, seed,
+                    sched != null ? sched : schedule, late != null ? late : lateSplit);
         }
 
         /** The learning rate at an iteration of an epoch, the schedule applied to lr over the whole run. */
