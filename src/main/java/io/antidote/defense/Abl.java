@@ -37,6 +37,8 @@ public final class Abl {
      * the reference's pure ascent, r > 0 the paper's min E_clean[l] - E_isolated[l] with batch-norm
      * statistics taken over both kinds, so ascent cannot succeed by wrecking them, and each isolated
      * example ascended only until its loss passes ln C (its label's probability below 1/C).
+     * {@code unlearnBy} names the unlearning step among {@link UnlearningAblation}'s treatments;
+     * every preset uses {@code ascent}.
      */
     public record Config(int isolationEpochs, double isolationLr, boolean flooding, double gamma, boolean isolationAugment,
                          double isolationRatio, Unlearning unlearning, int finetuneEpochs, double finetuneLr, int finetuneDecayEpoch,
@@ -132,8 +134,23 @@ public final class Abl {
         return Arrays.copyOf(order, k);
     }
 
+    /**
+     * Null, or why {@link #run} cannot apply the config's unlearning treatment: an isolated-set
+     * treatment takes the place of the separate unlearning epochs, which the joint stage 2 lacks.
+     */
+    public static String treatmentConflict(Config c) {
+        if (c.unlearning() != Unlearning.JOINT || UnlearningAblation.get(c.unlearnBy()).kind() != UnlearningAblation.Kind.ISOLATED_DESCENT) {
+            return null;
+        }
+        return "'" + c.unlearnBy() + "' replaces the separate unlearning epochs, which the joint stage 2 (unlearning 'joint') does not have;"
+                + " use unlearning 'reference' or 'ascent-only'";
+    }
+
     /** Runs both stages on `model` (freshly initialised) in place; checkpoints go to `dir` when given. */
     public static Result run(Model model, ImageSet poisoned, Config c, Path dir, Listener listener, Progress progress) {
+        String conflict = treatmentConflict(c);
+        // refused before isolation, not silently ignored after it
+        if (conflict != null) throw new BadInputException("unlearning treatment " + conflict);
         // Stage 1: isolation with LGA / flooding on the batch-mean loss, no augmentation, fixed order.
         TrainConfig iso = new TrainConfig(c.isolationEpochs(), c.batchSize(), "sgd", c.isolationLr(), c.momentum(), true,
                 c.weightDecay(), new Schedule.Constant(), c.isolationAugment() ? Augmentation.ablNad() : Augmentation.none(),
@@ -201,7 +218,8 @@ public final class Abl {
      */
     static void trainOnRest(Model model, ImageSet rest, Config c, Path dir, Listener listener, Progress progress) {
         String t = c.unlearnBy();
-        if (t.equals("retrain")) {
+        UnlearningAblation.Treatment treatment = UnlearningAblation.get(t);
+        if (treatment.freshWeights()) {
             try (Model fresh = Model.create(model.arch(), rest.numClasses(), rest.height(), rest.width(), rest.channels(),
                     c.seed() + 17, model.precision())) {
                 model.loadStateDict(fresh.stateDict(), true);
@@ -209,7 +227,7 @@ public final class Abl {
         }
         String head = model.headName() + ".";
         TrainConfig ft = fineTuning(c);
-        Optimizer opt = Trainer.optimizer(model, ft, t.equals("finetune-last") ? n -> n.startsWith(head) : n -> true);
+        Optimizer opt = Trainer.optimizer(model, ft, treatment.headOnly() ? n -> n.startsWith(head) : n -> true);
         listener.note(String.format(java.util.Locale.ROOT, "unlearning by %s: %d epochs on the %d non-isolated examples", t, ft.epochs(), rest.size()));
         Trainer.train(model, opt, rest, ft, stageHooks(t, listener), checkpoint(dir, t), progress, -1);
     }
@@ -227,8 +245,9 @@ public final class Abl {
     }
 
     /**
-     * The repository's quick demo: ascent only, from a given backdoored model, on a given isolated
-     * set (or, when null, the set this model isolates from `poisoned`).
+     * The repository's quick demo: unlearning only (ascent, or the config's treatment), from a given
+     * backdoored model, on a given isolated set (or, when null, the set this model isolates from
+     * `poisoned`). Treatments that ignore the isolated set train on the rest of `poisoned` instead.
      */
     public static Result quickUnlearn(Model model, ImageSet poisoned, ImageSet isolatedSet, Config c, Listener listener, Progress progress) {
         Isolation iso = null;

@@ -12,72 +12,102 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * The ABL authors' ablation of the unlearning step: gradient ascent on the isolated set beside
+ * The ABL authors' ablation of the unlearning step: gradient ascent on the isolated set D̂b beside
  * other ways to make a model forget it, each under one name.
  *
- * <p>Three kinds of treatment. {@code ascent} is ABL's own unlearning (pure, or balanced with clean
- * partners) and is what every preset uses. The isolated-set treatments replace the ascent epochs
- * one for one (same epochs, learning rate and stop rule) but descend, on the isolated examples
- * alone, after changing their pixels, labels or updates. The stage replacements ignore the
- * isolated set: they train on the rest of the data (D̂c) instead of unlearning.
+ * <ul>
+ * <li>{@code ascent} (every preset's choice): ABL's own unlearning, pure ascent on D̂b or, with
+ * {@code unlearnClean} r > 0, the balanced two-expectation descent/ascent with r clean partners per
+ * isolated example.</li>
+ * <li>Isolated-set treatments replace the ascent epochs one for one (same epochs, learning rate,
+ * stop rule and best-model restore) but descend, on the isolated examples alone, on a changed D̂b:
+ * <ul>
+ * <li>{@code pixel-noise}: D̂b's images plus Gaussian noise of std {@link #PIXEL_SIGMA} grey
+ * levels (8/255 of the range), rounded and clipped to [0, 255], redrawn each epoch from the seed;
+ * labels as stored.</li>
+ * <li>{@code gradient-noise}: D̂b as stored, and after every step each weight gets N(0, (s x lr)^2)
+ * with s = {@link #GRADIENT_SIGMA}, which is SGD with gradient noise of std s.</li>
+ * <li>{@code label-shuffle}: each isolated example's label drawn uniformly from the C classes,
+ * redrawn each epoch from the seed.</li>
+ * <li>{@code label-uniform}: the soft target 1/C on every class.</li>
+ * <li>{@code label-smoothing}: the stored label smoothed by {@link #SMOOTHING}, i.e. 1 - ε + ε/C on
+ * it and ε/C on every other class.</li>
+ * <li>{@code self-learning}: each isolated example relabelled with the current model's prediction
+ * at the start of each epoch.</li>
+ * </ul></li>
+ * <li>Stage replacements ignore D̂b and train the model they are given on the rest, D̂c, with stage
+ * 2's fine-tuning epochs, rate and schedule: {@code finetune-all} (every layer), {@code
+ * finetune-last} (the classifier head only) and {@code retrain} (from fresh, seeded weights).</li>
+ * </ul>
  */
 public final class UnlearningAblation {
-    /** What happens in the unlearning stage. */
+    /** What a treatment does in place of ABL's unlearning stage. */
     public enum Kind { ASCENT, ISOLATED_DESCENT, CLEAN_ONLY }
 
-    /**
-     * One treatment. For ISOLATED_DESCENT, {@link #isolated} gives the epoch's training set and
-     * {@link #objective} its loss; {@link #parameterNoise} is the std of the noise added to the
-     * weights after every step, as a multiple of the learning rate.
-     */
+    /** One treatment of the ablation; each method matters only for the kinds its comment names. */
     public interface Treatment {
         Kind kind();
 
+        /** ISOLATED_DESCENT: the epoch's isolated set, from the stored one, the model at the epoch's start and the epoch's seed. */
         default ImageSet isolated(ImageSet iso, Model model, long seed) { return iso; }
 
+        /** ISOLATED_DESCENT: the loss of one batch. */
         default Objective objective() { return Objective.crossEntropy(); }
 
+        /** ISOLATED_DESCENT: std of the noise added to every weight after each step, per unit of learning rate. */
         default double parameterNoise() { return 0; }
+
+        /** CLEAN_ONLY: start from fresh weights instead of the given ones. */
+        default boolean freshWeights() { return false; }
+
+        /** CLEAN_ONLY: train the classifier head alone. */
+        default boolean headOnly() { return false; }
     }
 
     /** Pixel noise std in grey levels: 8/255 of the range. */
     public static final double PIXEL_SIGMA = 8.0;
     /** Gradient noise std in gradient units (per unit of learning rate): well above a batch gradient's typical entry, so the noise is felt. */
     public static final double GRADIENT_SIGMA = 0.1;
-    /** Label smoothing of the `label-smoothing` treatment. */
+    /**
+     * Label smoothing of the {@code label-smoothing} treatment: halfway between the stored label
+     * and {@code label-uniform}, so the two soft-label rows of the ablation differ.
+     */
     public static final double SMOOTHING = 0.5;
 
+    private interface Change {
+        ImageSet apply(ImageSet iso, Model model, long seed);
+    }
+
+    private record Descent(Change change, double smoothing, double gradientNoise) implements Treatment {
+        public Kind kind() { return Kind.ISOLATED_DESCENT; }
+
+        public ImageSet isolated(ImageSet iso, Model model, long seed) { return change.apply(iso, model, seed); }
+
+        public Objective objective() {
+            return smoothing > 0 ? new Objective.SmoothedCrossEntropy(smoothing) : Objective.crossEntropy();
+        }
+
+        public double parameterNoise() { return gradientNoise; }
+    }
+
+    private record OnTheRest(boolean freshWeights, boolean headOnly) implements Treatment {
+        public Kind kind() { return Kind.CLEAN_ONLY; }
+    }
+
+    private static final Change AS_STORED = (iso, m, seed) -> iso;
     private static final Map<String, Treatment> REGISTRY = new LinkedHashMap<>();
 
     static {
         register("ascent", () -> Kind.ASCENT);
-        register("pixel-noise", new Treatment() {
-            public Kind kind() { return Kind.ISOLATED_DESCENT; }
-            public ImageSet isolated(ImageSet iso, Model m, long seed) { return withPixelNoise(iso, PIXEL_SIGMA, seed); }
-        });
-        register("gradient-noise", new Treatment() {
-            public Kind kind() { return Kind.ISOLATED_DESCENT; }
-            public double parameterNoise() { return GRADIENT_SIGMA; }
-        });
-        register("label-shuffle", new Treatment() {
-            public Kind kind() { return Kind.ISOLATED_DESCENT; }
-            public ImageSet isolated(ImageSet iso, Model m, long seed) { return withRandomLabels(iso, seed); }
-        });
-        register("label-uniform", new Treatment() {
-            public Kind kind() { return Kind.ISOLATED_DESCENT; }
-            public Objective objective() { return new Objective.SmoothedCrossEntropy(1.0); }
-        });
-        register("label-smoothing", new Treatment() {
-            public Kind kind() { return Kind.ISOLATED_DESCENT; }
-            public Objective objective() { return new Objective.SmoothedCrossEntropy(SMOOTHING); }
-        });
-        register("self-learning", new Treatment() {
-            public Kind kind() { return Kind.ISOLATED_DESCENT; }
-            public ImageSet isolated(ImageSet iso, Model m, long seed) { return relabelled(iso, Inference.predict(m, iso, 512).predicted()); }
-        });
-        register("finetune-all", () -> Kind.CLEAN_ONLY);
-        register("finetune-last", () -> Kind.CLEAN_ONLY);
-        register("retrain", () -> Kind.CLEAN_ONLY);
+        register("pixel-noise", new Descent((iso, m, seed) -> withPixelNoise(iso, PIXEL_SIGMA, seed), 0, 0));
+        register("gradient-noise", new Descent(AS_STORED, 0, GRADIENT_SIGMA));
+        register("label-shuffle", new Descent((iso, m, seed) -> withRandomLabels(iso, seed), 0, 0));
+        register("label-uniform", new Descent(AS_STORED, 1.0, 0));
+        register("label-smoothing", new Descent(AS_STORED, SMOOTHING, 0));
+        register("self-learning", new Descent((iso, m, seed) -> relabelled(iso, Inference.predict(m, iso, 512).predicted()), 0, 0));
+        register("finetune-all", new OnTheRest(false, false));
+        register("finetune-last", new OnTheRest(false, true));
+        register("retrain", new OnTheRest(true, false));
     }
 
     private UnlearningAblation() {}

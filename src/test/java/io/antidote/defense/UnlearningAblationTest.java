@@ -139,6 +139,107 @@ class UnlearningAblationTest {
         }
     }
 
+    private static Abl.Listener recording(List<String> stages, List<Integer> images) {
+        return new Abl.Listener() {
+            @Override public void epoch(String stage, io.antidote.train.Trainer.EpochStats s, Model m) {
+                stages.add(stage);
+                images.add(s.images());
+            }
+            @Override public void note(String message) {}
+        };
+    }
+
+    @Test
+    void stageReplacementsTrainOnTheNonIsolatedDataOnly() {
+        ImageSet data = poisoned();
+        ImageSet iso = data.subset(new int[]{0, 5, 17, 30, 41, 77});
+        for (String name : List.of("finetune-all", "finetune-last", "retrain")) {
+            Abl.Config c = Abl.Config.reference(1).withEpochs(1, 2, 1, 1).withUnlearnBy(name);
+            List<String> stages = new ArrayList<>();
+            List<Integer> images = new ArrayList<>();
+            try (Model m = Model.create("wrn-10-1", 10, 3, Precision.FP32)) {
+                Abl.quickUnlearn(m, data, iso, c, recording(stages, images), Progress.silent());
+            }
+            assertEquals(List.of(name, name), stages, "two fine-tuning epochs, no unlearning epoch");
+            assertEquals(List.of(data.size() - 6, data.size() - 6), images, name + " saw an isolated image or missed a clean one");
+        }
+    }
+
+    @Test
+    void retrainStartsFromFreshSeededWeightsWhateverTheGivenModel() {
+        ImageSet data = poisoned();
+        // no fine-tuning epoch: what is left is the starting point alone
+        Abl.Config c = Abl.Config.reference(1).withEpochs(1, 0, 0, 1);
+        Abl.Listener quiet = recording(new ArrayList<>(), new ArrayList<>());
+        try (Model a = Model.create("wrn-10-1", 10, 3, Precision.FP32); Model b = Model.create("wrn-10-1", 10, 4, Precision.FP32)) {
+            Map<String, TensorData> given = a.stateDict();
+            Abl.trainOnRest(a, data, c.withUnlearnBy("finetune-all"), null, quiet, Progress.silent());
+            assertEquals(given, a.stateDict(), "control: zero fine-tuning epochs leave the given weights");
+            Abl.trainOnRest(a, data, c.withUnlearnBy("retrain"), null, quiet, Progress.silent());
+            Abl.trainOnRest(b, data, c.withUnlearnBy("retrain"), null, quiet, Progress.silent());
+            Map<String, TensorData> ra = a.stateDict();
+            int drawn = 0;
+            for (String k : a.parameterNames()) {
+                float[] w = given.get(k).floats();
+                boolean constant = true;
+                for (float v : w) constant &= v == w[0];
+                if (constant) continue; // batch-norm's ones and zeros are every initialisation's
+                drawn++;
+                assertNotEquals(given.get(k), ra.get(k), k + " still holds the given model's weights");
+            }
+            assertTrue(drawn >= 5, drawn + " randomly initialised tensors");
+            assertEquals(ra, b.stateDict(), "the fresh weights depend on the seed only, not on the model given");
+        }
+    }
+
+    @Test
+    void selfLearningRelabelsWithTheCurrentModelsPredictions() {
+        ImageSet iso = poisoned().subset(java.util.stream.IntStream.range(0, 40).toArray());
+        UnlearningAblation.Treatment t = UnlearningAblation.get("self-learning");
+        try (Model m = Model.create("wrn-10-1", 10, 3, Precision.FP32)) {
+            ImageSet first = t.isolated(iso, m, 1);
+            assertArrayEquals(io.antidote.train.Inference.predict(m, iso, 64).predicted(), first.labels());
+            for (int i = 0; i < iso.size(); i++) assertArrayEquals(iso.image(i), first.image(i), "pixels untouched");
+            m.perturbParameters(0.5, 3, n -> true);
+            int[] now = io.antidote.train.Inference.predict(m, iso, 64).predicted();
+            assertFalse(java.util.Arrays.equals(now, first.labels()), "the perturbation should change some prediction");
+            assertArrayEquals(now, t.isolated(iso, m, 1).labels(), "relabelled by the model as it is now");
+        }
+    }
+
+    @Test
+    void eachTreatmentCarriesItsOwnBehaviour() {
+        for (String name : UnlearningAblation.names()) {
+            UnlearningAblation.Treatment t = UnlearningAblation.get(name);
+            UnlearningAblation.Kind kind = name.equals("ascent") ? UnlearningAblation.Kind.ASCENT
+                    : name.startsWith("finetune") || name.equals("retrain") ? UnlearningAblation.Kind.CLEAN_ONLY : UnlearningAblation.Kind.ISOLATED_DESCENT;
+            assertEquals(kind, t.kind(), name);
+            assertEquals(name.equals("finetune-last"), t.headOnly(), name);
+            assertEquals(name.equals("retrain"), t.freshWeights(), name);
+            assertEquals(name.equals("gradient-noise") ? UnlearningAblation.GRADIENT_SIGMA : 0, t.parameterNoise(), name);
+            Objective o = t.objective();
+            double eps = o instanceof Objective.SmoothedCrossEntropy s ? s.epsilon() : 0;
+            assertEquals(name.equals("label-uniform") ? 1.0 : name.equals("label-smoothing") ? UnlearningAblation.SMOOTHING : 0, eps, name);
+        }
+    }
+
+    @Test
+    void theJointStageTwoRefusesIsolatedSetTreatmentsBeforeIsolating() {
+        List<String> stages = new ArrayList<>();
+        Abl.Config joint = Abl.Config.paper(1).withEpochs(1, 1, 1, 1);
+        var e = assertThrows(BadInputException.class, () -> {
+            try (Model m = Model.create("wrn-10-1", 10, 3, Precision.FP32)) {
+                Abl.run(m, poisoned(), joint.withUnlearnBy("label-shuffle"), null, recording(stages, new ArrayList<>()), Progress.silent());
+            }
+        });
+        assertTrue(e.getMessage().contains("'label-shuffle' replaces the separate unlearning epochs"), e.getMessage());
+        assertEquals(List.of(), stages, "refused before any training");
+        assertNull(Abl.treatmentConflict(joint), "ascent is the joint objective's own");
+        assertNull(Abl.treatmentConflict(joint.withUnlearnBy("finetune-all")), "stage replacements need no unlearning stage");
+        assertNull(Abl.treatmentConflict(Abl.Config.reference(1).withUnlearnBy("label-shuffle")));
+        assertNull(Abl.treatmentConflict(joint.withUnlearning(Abl.Unlearning.ASCENT_ONLY).withUnlearnBy("label-shuffle")));
+    }
+
     @Test
     void theRestLeavesOutTheIsolatedImagesFromAFile() {
         ImageSet data = poisoned();
