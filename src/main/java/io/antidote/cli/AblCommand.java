@@ -118,10 +118,15 @@ final class AblCommand implements Callable<Integer> {
             throw new BadInputException("--unlearning '" + unlearning + "' is not one of " + String.join(", ", UNLEARNING.keySet()));
         }
         if (unlearnBy != null && !UnlearningAblation.names().contains(unlearnBy)) {
-            throw new BadInputException("--unlearn-by '" + unlearnBy + "' is not one of " + String.join(", ", UnlearningAblation.names()));
+            throw new BadInputException("--unlearn-by " + ConfigFile.notOneOf(unlearnBy, UnlearningAblation.names()));
         }
-        return build(preset, seed, isolationEpochs, isolationRatio, lga ? Boolean.FALSE : null, gamma, unlearning == null ? null : UNLEARNING.get(unlearning),
-                finetuneEpochs, unlearnEpochs, unlearnLr, stopMargin, recalibrateBn ? Boolean.TRUE : null, unlearnClean, unlearnBy);
+        Abl.Config c = build(preset, seed, isolationEpochs, isolationRatio, lga ? Boolean.FALSE : null, gamma,
+                unlearning == null ? null : UNLEARNING.get(unlearning), finetuneEpochs, unlearnEpochs, unlearnLr, stopMargin,
+                recalibrateBn ? Boolean.TRUE : null, unlearnClean, unlearnBy);
+        // quick unlearning has no stage 2 to conflict with; a full run is refused before its run directory exists
+        String conflict = fromModel == null ? Abl.treatmentConflict(c) : null;
+        if (conflict != null) throw new BadInputException("--unlearn-by " + conflict);
+        return c;
     }
 
     /** A preset with the given fields overridden (null keeps the preset's); the flags and experiment files both build ABL's config here. */

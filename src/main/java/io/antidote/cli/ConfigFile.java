@@ -142,10 +142,14 @@ final class ConfigFile {
         double margin = d.number("stop_margin", p.stopMargin(), Range.closed(0, 1));
         boolean recal = d.bool("recalibrate_bn", p.recalibrateBn());
         double clean = d.number("unlearn_clean", p.unlearnClean(), Range.closed(0, 100));
-        String by = d.choice("unlearn_by", p.unlearnBy(), UnlearningAblation.names());
+        String by = d.text("unlearn_by", p.unlearnBy());
+        if (!UnlearningAblation.names().contains(by)) throw d.bad("unlearn_by", notOneOf(by, UnlearningAblation.names()));
         boolean baseline = d.bool("baseline", false);
         Abl.Config c = d.keys.wrap("defense", () -> AblCommand.build(preset, seed, isoEpochs, ratio, !lga, gamma,
                 AblCommand.UNLEARNING.get(unlearning), ft, ul, ulr, margin, recal, clean, by));
+        // an experiment always runs both stages, so a treatment the joint stage 2 cannot apply is refused here
+        String conflict = Abl.treatmentConflict(c);
+        if (conflict != null) throw d.bad("unlearn_by", conflict);
         return new Experiment.AblDefense(preset, c, baseline);
     }
 
@@ -540,6 +544,24 @@ final class ConfigFile {
             }
             return here.isEmpty() ? "" : "; known " + (s.path.isEmpty() ? "top-level keys" : "keys of " + s.path) + ": " + String.join(", ", here);
         }
+    }
+
+    /**
+     * "'value' is not one of a, b, c", with the nearest name when it is near enough to be the
+     * likely intent (the same closeness as key suggestions).
+     */
+    static String notOneOf(String value, List<String> names) {
+        String best = null;
+        int bestD = Integer.MAX_VALUE;
+        for (String n : names) {
+            int d = distance(value, n);
+            if (d < bestD) {
+                bestD = d;
+                best = n;
+            }
+        }
+        String hint = best != null && bestD <= Math.max(2, value.length() / 3) ? " (did you mean '" + best + "'?)" : "";
+        return "'" + value + "' is not one of " + String.join(", ", names) + hint;
     }
 
     /**

@@ -91,8 +91,13 @@ class BadInputTest {
     @Test
     void unknownUnlearningTreatment(@TempDir Path dir) {
         Path run = dir.resolve("abl");
-        refused("--unlearn-by 'label-shufle' is not one of ascent, pixel-noise, gradient-noise, label-shuffle",
+        refused("--unlearn-by 'label-shufle' is not one of ascent, pixel-noise, gradient-noise, label-shuffle, label-uniform, "
+                        + "label-smoothing, self-learning, finetune-all, finetune-last, retrain (did you mean 'label-shuffle'?)",
                 "defend", "abl", "--data", TINY, "--attack", "badnets", "--unlearn-by", "label-shufle", "--out", run.toString());
+        refused("--unlearn-by 'smoothing' is not one of ascent, pixel-noise", "defend", "abl", "--data", TINY, "--attack", "badnets",
+                "--unlearn-by", "smoothing", "--out", run.toString());
+        refused("--unlearn-by 'pixel-noise' replaces the separate unlearning epochs, which the joint stage 2 (unlearning 'joint') does not have",
+                "defend", "abl", "--data", TINY, "--attack", "badnets", "--preset", "paper", "--unlearn-by", "pixel-noise", "--out", run.toString());
         assertFalse(Files.exists(run), "bad input must leave no run directory");
     }
 

@@ -81,6 +81,12 @@ class ExperimentConfigTest {
                 file("experiment.yaml", "data: synthetic:1:20:10\nattack: {name: badnets, target: 12}\n"));
         refused("experiment.yaml: defense.name: abl needs poisoned data: give an attack section, or data: poisoned:DIR",
                 file("experiment.yaml", "data: synthetic:1:20:10\ndefense: {name: abl}\n"));
+        refused("experiment.yaml: defense.unlearn_by: 'pixel-nosie' is not one of ascent, pixel-noise, gradient-noise, label-shuffle, "
+                        + "label-uniform, label-smoothing, self-learning, finetune-all, finetune-last, retrain (did you mean 'pixel-noise'?)",
+                file("experiment.yaml", "attack: {name: badnets}\ndefense: {name: abl, unlearn_by: pixel-nosie}\n"));
+        refused("experiment.yaml: defense.unlearn_by: 'label-uniform' replaces the separate unlearning epochs, which the joint stage 2 "
+                        + "(unlearning 'joint') does not have; use unlearning 'reference' or 'ascent-only'",
+                file("experiment.yaml", "attack: {name: badnets}\ndefense: {name: abl, preset: paper, unlearn_by: label-uniform}\n"));
     }
 
     @Test
