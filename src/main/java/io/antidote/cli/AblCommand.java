@@ -85,7 +85,7 @@ final class AblCommand implements Callable<Integer> {
 
     @Option(names = "--unlearn-by", paramLabel = "TREATMENT", description = "The unlearning step, for the ABL ablation: ascent (ABL) | "
             + "pixel-noise | gradient-noise | label-shuffle | label-uniform | label-smoothing | self-learning (descend on the changed "
-            + "isolated set) | finetune-all | finetune-last | retrain (train on the rest instead; README).")
+            + "isolated set, with the --unlearn-clean partners) | finetune-all | finetune-last | retrain (train on the rest instead; README).")
     String unlearnBy;
 
     @Option(names = "--from-model", description = "Quick unlearning: start from these backdoored weights (safetensors).")

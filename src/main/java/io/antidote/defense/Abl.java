@@ -272,9 +272,10 @@ public final class Abl {
     }
 
     /**
-     * Gradient ascent on the isolated set, one epoch at a time, stopped when accuracy on a clean
-     * slice (drawn from the non-isolated data) falls by more than the margin or a loss is NaN;
-     * the best model before the fall is restored.
+     * Gradient ascent on the isolated set (or the config's isolated-set treatment: descent on the
+     * changed set), one epoch at a time, with clean partners when {@code unlearnClean} > 0, stopped
+     * when accuracy on a clean slice (drawn from the non-isolated data) falls by more than the
+     * margin or a loss is NaN; the best model before the fall is restored.
      */
     static Result unlearn(Model model, Optimizer opt, ImageSet isoSet, ImageSet other, Config c, Path dir, Listener listener,
                           Progress progress, Isolation isolated) {
@@ -285,28 +286,34 @@ public final class Abl {
                 new Schedule.Constant(), Augmentation.none(), true, false, c.seed() + 2);
         String reason = null;
         int ran = 0;
+        UnlearningAblation.Treatment t = UnlearningAblation.get(c.unlearnBy());
+        boolean ascent = t.kind() == UnlearningAblation.Kind.ASCENT;
+        final double r = c.unlearnClean();
+        if (!ascent) {
+            listener.note(String.format(java.util.Locale.ROOT, "unlearning by %s: descent on the %d isolated examples as treated%s", c.unlearnBy(),
+                    isoSet.size(), r > 0 ? String.format(java.util.Locale.ROOT, ", with %.3g clean partners each", r) : ""));
+        }
         for (int e = 0; e < c.unlearnEpochs(); e++) {
             TrainConfig one = new TrainConfig(1, ul.batchSize(), "sgd", ul.lr(), ul.momentum(), true, ul.weightDecay(), ul.schedule(),
                     ul.augmentation(), true, false, c.seed() + 100 + e);
             final int epoch = e;
             final double[] lastLoss = {0};
-            UnlearningAblation.Treatment t = UnlearningAblation.get(c.unlearnBy());
-            boolean ascent = t.kind() == UnlearningAblation.Kind.ASCENT;
-            // the ablation's treatments descend on the changed isolated examples alone, as ABL's pure ascent sees them alone
-            final double r = ascent ? c.unlearnClean() : 0;
-            ImageSet data = !ascent ? t.isolated(isoSet, model, c.seed() + 200 + e)
-                    : r > 0 ? withCleanPartners(isoSet, other, slice, r, c.seed() + 200 + e) : isoSet;
+            ImageSet front = ascent ? isoSet : t.isolated(isoSet, model, c.seed() + 200 + e);
+            // the treatments keep ascent's clean partners, so the comparison isolates what is done to D̂b
+            ImageSet data = r > 0 ? withCleanPartners(front, isoSet, other, slice, r, c.seed() + 200 + e) : front;
             final int nIso = isoSet.size();
             Trainer.train(model, opt, data, one, new Trainer.Hooks() {
                 @Override
                 public Objective objective(int ep) {
-                    if (!ascent) return t.objective();
+                    if (!ascent) return t.objective(null);
                     return r > 0 ? new Objective.CappedAscent(Math.log(data.numClasses())) : new Objective.Ascent();
                 }
 
                 @Override
                 public Model.StepResult step(Model m, Optimizer o, io.antidote.data.Batch batch, float[] w, Objective obj) {
-                    Model.StepResult res = m.trainStep(o, batch.pixels(), batch.size(), batch.labels(), w, obj);
+                    // a treatment's soft targets are for the isolated examples only, never their clean partners
+                    Objective own = !ascent && r > 0 ? t.objective(isolatedFlags(batch.positions(), nIso)) : obj;
+                    Model.StepResult res = m.trainStep(o, batch.pixels(), batch.size(), batch.labels(), w, own);
                     // SGD with gradient noise: each step's update gets N(0, (sigma x lr)^2) per weight
                     if (t.parameterNoise() > 0) m.perturbParameters(t.parameterNoise() * o.learningRate(), c.seed() + 400 + epoch * 100_003L + o.steps(), n -> true);
                     return res;
@@ -314,11 +321,7 @@ public final class Abl {
 
                 @Override
                 public float[] weights(int ep, int[] positions) {
-                    if (r == 0) return null;
-                    // the batch mean then estimates E_clean[l] - E_isolated[l], the paper's two separate expectations
-                    float[] w = new float[positions.length];
-                    for (int i = 0; i < w.length; i++) w[i] = positions[i] < nIso ? (float) -(1 + r) : (float) ((1 + r) / r);
-                    return w;
+                    return r == 0 ? null : partnerWeights(positions, nIso, r, ascent);
                 }
 
                 @Override
@@ -349,12 +352,38 @@ public final class Abl {
     }
 
     /**
+     * Weights of an unlearning batch with clean partners (positions below {@code nIso} are the
+     * isolated examples): the batch mean then estimates E_clean[l] - E_isolated[l] when ascending
+     * and E_clean[l] + E_isolated[l] when descending, the paper's two separate expectations.
+     */
+    static float[] partnerWeights(int[] positions, int nIso, double r, boolean ascent) {
+        float[] w = new float[positions.length];
+        for (int i = 0; i < w.length; i++) w[i] = positions[i] < nIso ? (float) (ascent ? -(1 + r) : 1 + r) : (float) ((1 + r) / r);
+        return w;
+    }
+
+    private static boolean[] isolatedFlags(int[] positions, int nIso) {
+        boolean[] f = new boolean[positions.length];
+        for (int i = 0; i < f.length; i++) f[i] = positions[i] < nIso;
+        return f;
+    }
+
+    /**
      * The isolated set followed by {@code ratio} times as many non-isolated examples drawn afresh
      * each epoch, leaving out the clean slice (it judges the stop rule) and the suspected target
      * class: the poisoned examples isolation missed all carry that label, and descending on them
      * would re-teach the backdoor the ascent is removing.
      */
     static ImageSet withCleanPartners(ImageSet isoSet, ImageSet other, ImageSet slice, double ratio, long seed) {
+        return withCleanPartners(isoSet, isoSet, other, slice, ratio, seed);
+    }
+
+    /**
+     * {@code front} (the isolated set as a treatment changed it) followed by the clean partners of
+     * the stored isolated set: the suspected target comes from the stored labels, which a
+     * relabelling treatment no longer shows.
+     */
+    static ImageSet withCleanPartners(ImageSet front, ImageSet isoSet, ImageSet other, ImageSet slice, double ratio, long seed) {
         int suspect = suspectedTarget(isoSet, other.numClasses());
         java.util.Set<Integer> inSlice = new java.util.HashSet<>();
         for (int i = 0; i < slice.size(); i++) inSlice.add(slice.originalIndex(i));
@@ -362,7 +391,7 @@ public final class Abl {
         int[] order = io.antidote.data.BatchLoader.shuffledOrder(other.size(), seed);
         int[] keep = Arrays.stream(order).filter(i -> other.label(i) != suspect && !inSlice.contains(other.originalIndex(i)))
                 .limit(want).toArray();
-        return isoSet.concat(isoSet.name() + "+clean", other.subset(other.name() + "-partners", keep));
+        return front.concat(front.name() + "+clean", other.subset(other.name() + "-partners", keep));
     }
 
     private static int suspectedTarget(ImageSet isoSet, int numClasses) {

@@ -20,7 +20,8 @@ import java.util.SplittableRandom;
  * {@code unlearnClean} r > 0, the balanced two-expectation descent/ascent with r clean partners per
  * isolated example.</li>
  * <li>Isolated-set treatments replace the ascent epochs one for one (same epochs, learning rate,
- * stop rule and best-model restore) but descend, on the isolated examples alone, on a changed D̂b:
+ * clean partners, stop rule and best-model restore) but descend, with positive weights on the
+ * isolated examples and on their clean partners alike, on a changed D̂b:
  * <ul>
  * <li>{@code pixel-noise}: D̂b's images plus Gaussian noise of std {@link #PIXEL_SIGMA} grey
  * levels (8/255 of the range), rounded and clipped to [0, 255], redrawn each epoch from the seed;
@@ -51,8 +52,11 @@ public final class UnlearningAblation {
         /** ISOLATED_DESCENT: the epoch's isolated set, from the stored one, the model at the epoch's start and the epoch's seed. */
         default ImageSet isolated(ImageSet iso, Model model, long seed) { return iso; }
 
-        /** ISOLATED_DESCENT: the loss of one batch. */
-        default Objective objective() { return Objective.crossEntropy(); }
+        /**
+         * ISOLATED_DESCENT: the loss of one batch; {@code isolated} flags the batch's isolated
+         * examples (null: all of them are), the others being clean partners that keep plain labels.
+         */
+        default Objective objective(boolean[] isolated) { return Objective.crossEntropy(); }
 
         /** ISOLATED_DESCENT: std of the noise added to every weight after each step, per unit of learning rate. */
         default double parameterNoise() { return 0; }
@@ -83,8 +87,8 @@ public final class UnlearningAblation {
 
         public ImageSet isolated(ImageSet iso, Model model, long seed) { return change.apply(iso, model, seed); }
 
-        public Objective objective() {
-            return smoothing > 0 ? new Objective.SmoothedCrossEntropy(smoothing) : Objective.crossEntropy();
+        public Objective objective(boolean[] isolated) {
+            return smoothing > 0 ? new Objective.SmoothedCrossEntropy(smoothing, isolated) : Objective.crossEntropy();
         }
 
         public double parameterNoise() { return gradientNoise; }

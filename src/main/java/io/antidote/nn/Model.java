@@ -254,6 +254,13 @@ public final class Model implements AutoCloseable {
             try {
                 logits = net.forward(x);
                 lv = perExampleCe(logits, y, objective instanceof Objective.SmoothedCrossEntropy s ? s.epsilon() : 0.0);
+                if (objective instanceof Objective.SmoothedCrossEntropy s && s.smoothed() != null) {
+                    if (s.smoothed().length != n) throw new IllegalArgumentException(s.smoothed().length + " smoothing flags for a batch of " + n);
+                    float[] mask = new float[n];
+                    for (int i = 0; i < n; i++) mask[i] = s.smoothed()[i] ? 1f : 0f;
+                    Tensor hard = perExampleCe(logits, y);
+                    lv = hard.add(lv.sub(hard).mul(Tensors.floats(mask, n)));
+                }
             } finally {
                 autocastOff();
             }
@@ -589,7 +596,9 @@ public final class Model implements AutoCloseable {
 
     /**
      * Adds independent N(0, sigma^2) noise to every parameter the filter passes, drawn in Java from
-     * the seed so a run is repeatable whatever libtorch's generator has done.
+     * the seed so a run is repeatable whatever libtorch's generator has done. Called after each
+     * optimiser step with sigma = s x lr, this makes the step SGD with gradient noise of std s
+     * (the noise reaches the weights but not the momentum buffer).
      */
     public void perturbParameters(double sigma, long seed, Predicate<String> which) {
         try (PointerScope scope = new PointerScope(); NoGradGuard g = new NoGradGuard()) {

@@ -27,11 +27,18 @@ public sealed interface Objective {
 
     /**
      * Mean cross-entropy against the label smoothed by epsilon: (1 - epsilon) on the label plus
-     * epsilon / C on every class, so epsilon = 1 is the uniform target.
+     * epsilon / C on every class, so epsilon = 1 is the uniform target. When {@code smoothed} is
+     * given, only the batch's examples flagged there get the soft target and the others keep their
+     * label, so soft-labelled examples can share a batch with ordinary ones.
      */
-    record SmoothedCrossEntropy(double epsilon) implements Objective {
+    record SmoothedCrossEntropy(double epsilon, boolean[] smoothed) implements Objective {
         public SmoothedCrossEntropy {
             if (!(epsilon >= 0 && epsilon <= 1)) throw new IllegalArgumentException("label smoothing " + epsilon + " is outside [0, 1]");
+        }
+
+        /** Every example of the batch smoothed. */
+        public SmoothedCrossEntropy(double epsilon) {
+            this(epsilon, null);
         }
     }
 

@@ -83,11 +83,14 @@ class UnlearningAblationTest {
             }
             float[] half = m.trainStep(opt, x, 6, y, null, new Objective.SmoothedCrossEntropy(0.5)).losses();
             float[] uniform = m.trainStep(opt, x, 6, y, null, new Objective.SmoothedCrossEntropy(1.0)).losses();
+            boolean[] flagged = {true, false, false, true, true, false};
+            float[] some = m.trainStep(opt, x, 6, y, null, new Objective.SmoothedCrossEntropy(1.0, flagged)).losses();
             for (int i = 0; i < 6; i++) {
                 double mean = 0;
                 for (int k = 0; k < 10; k++) mean += perClass[k][i] / 10.0;
                 assertEquals(mean, uniform[i], 1e-5, "epsilon 1: the uniform target, whatever the label");
                 assertEquals(0.5 * perClass[y[i]][i] + 0.5 * mean, half[i], 1e-5);
+                assertEquals(flagged[i] ? mean : perClass[y[i]][i], some[i], 1e-5, "only flagged examples get the soft target");
             }
         }
     }
@@ -217,7 +220,7 @@ class UnlearningAblationTest {
             assertEquals(name.equals("finetune-last"), t.headOnly(), name);
             assertEquals(name.equals("retrain"), t.freshWeights(), name);
             assertEquals(name.equals("gradient-noise") ? UnlearningAblation.GRADIENT_SIGMA : 0, t.parameterNoise(), name);
-            Objective o = t.objective();
+            Objective o = t.objective(null);
             double eps = o instanceof Objective.SmoothedCrossEntropy s ? s.epsilon() : 0;
             assertEquals(name.equals("label-uniform") ? 1.0 : name.equals("label-smoothing") ? UnlearningAblation.SMOOTHING : 0, eps, name);
         }
@@ -238,6 +241,46 @@ class UnlearningAblationTest {
         assertNull(Abl.treatmentConflict(joint.withUnlearnBy("finetune-all")), "stage replacements need no unlearning stage");
         assertNull(Abl.treatmentConflict(Abl.Config.reference(1).withUnlearnBy("label-shuffle")));
         assertNull(Abl.treatmentConflict(joint.withUnlearning(Abl.Unlearning.ASCENT_ONLY).withUnlearnBy("label-shuffle")));
+    }
+
+    @Test
+    void partnerWeightsDescendOnBothKindsForTreatmentsAndAscendOnTheIsolatedForAscent() {
+        int[] positions = {3, 0, 7, 1, 9, 2, 4, 5, 6, 8};   // positions 0 and 1 are the isolated examples
+        float[] down = Abl.partnerWeights(positions, 2, 4, false), up = Abl.partnerWeights(positions, 2, 4, true);
+        double sumDown = 0, sumUp = 0;
+        for (int i = 0; i < positions.length; i++) {
+            boolean iso = positions[i] < 2;
+            assertTrue(down[i] > 0, "descent: every weight positive");
+            assertEquals(iso ? -down[i] : down[i], up[i], "ascent flips the isolated examples' sign only");
+            sumDown += down[i];
+            sumUp += up[i];
+        }
+        // with every loss 1 the batch mean is E_isolated + E_clean = 2 for descent, E_clean - E_isolated = 0 for ascent
+        assertEquals(2, sumDown / positions.length, 1e-6);
+        assertEquals(0, sumUp / positions.length, 1e-6);
+    }
+
+    @Test
+    void isolatedSetTreatmentsKeepAscentsCleanPartners() {
+        // over 1,000 non-target examples: the stop rule's slice takes 1,000 and the partners come from the rest
+        ImageSet data = Poisoner.poisonTrain(Synthetic.train(new Synthetic.Config(1300, 0, 4)), PoisonSpec.of("badnets", 0.1, 0).withSeed(3));
+        int[] picked = java.util.stream.IntStream.range(0, data.size()).filter(data::poisoned).limit(10).toArray();
+        ImageSet iso = data.subset(picked);
+        for (String name : List.of("label-uniform", "label-shuffle", "gradient-noise")) {
+            for (boolean partners : new boolean[]{false, true}) {
+                Abl.Config b = Abl.Config.balanced(1).withEpochs(1, 0, 0, 1).withUnlearnBy(name);
+                Abl.Config c = partners ? b : new Abl.Config(b.isolationEpochs(), b.isolationLr(), b.flooding(), b.gamma(), b.isolationAugment(),
+                        b.isolationRatio(), b.unlearning(), b.finetuneEpochs(), b.finetuneLr(), b.finetuneDecayEpoch(), b.unlearnEpochs(),
+                        b.unlearnLr(), b.batchSize(), b.momentum(), b.weightDecay(), b.stopMargin(), b.seed(), b.recalibrateBn(), 0, name);
+                List<String> stages = new ArrayList<>();
+                List<Integer> images = new ArrayList<>();
+                try (Model m = Model.create("wrn-10-1", 10, 3, Precision.FP32)) {
+                    Abl.quickUnlearn(m, data, iso, c, recording(stages, images), Progress.silent());
+                }
+                assertEquals(List.of("unlearning"), stages, name);
+                assertEquals(List.of(partners ? 10 * (1 + 4) : 10), images, name + (partners ? ": 4 clean partners per isolated example" : ": alone"));
+            }
+        }
     }
 
     @Test
