@@ -88,6 +88,14 @@ final class AblCommand implements Callable<Integer> {
             + "isolated set, with the --unlearn-clean partners) | finetune-all | finetune-last | retrain (train on the rest instead; README).")
     String unlearnBy;
 
+    @Option(names = "--target-anchors", paramLabel = "FRACTION", description = "With --unlearn-clean: the suspected target class's clean "
+            + "partners come from this top fraction of its examples by isolation loss (balanced preset 0.1; 0 leaves the class out).")
+    Double targetAnchors;
+
+    @Option(names = "--isolation-losses", paramLabel = "CSV", description = "Quick unlearning: the losses the --isolated set was ranked by "
+            + "(isolation_losses.csv of that run; default: that file beside --isolated, if there); target anchors need them.")
+    Path isolationLosses;
+
     @Option(names = "--from-model", description = "Quick unlearning: start from these backdoored weights (safetensors).")
     Path fromModel;
 
@@ -120,29 +128,29 @@ final class AblCommand implements Callable<Integer> {
         if (unlearnBy != null && !UnlearningAblation.names().contains(unlearnBy)) {
             throw new BadInputException("--unlearn-by " + ConfigFile.notOneOf(unlearnBy, UnlearningAblation.names()));
         }
-        Abl.Config c = build(preset, seed, isolationEpochs, isolationRatio, lga ? Boolean.FALSE : null, gamma,
-                unlearning == null ? null : UNLEARNING.get(unlearning), finetuneEpochs, unlearnEpochs, unlearnLr, stopMargin,
-                recalibrateBn ? Boolean.TRUE : null, unlearnClean, unlearnBy);
+        Abl.Builder b = PRESETS.get(preset).apply(seed).toBuilder();
+        set(isolationEpochs, b::isolationEpochs);
+        set(isolationRatio, b::isolationRatio);
+        if (lga) b.flooding(false);
+        set(gamma, b::gamma);
+        set(unlearning == null ? null : UNLEARNING.get(unlearning), b::unlearning);
+        set(finetuneEpochs, b::finetuneEpochs);
+        set(unlearnEpochs, b::unlearnEpochs);
+        set(unlearnLr, b::unlearnLr);
+        set(stopMargin, b::stopMargin);
+        if (recalibrateBn) b.recalibrateBn(true);
+        set(unlearnClean, b::unlearnClean);
+        set(unlearnBy, b::unlearnBy);
+        set(targetAnchors, b::targetAnchors);
+        Abl.Config c = b.build();
         // quick unlearning has no stage 2 to conflict with; a full run is refused before its run directory exists
         String conflict = fromModel == null ? Abl.treatmentConflict(c) : null;
         if (conflict != null) throw new BadInputException("--unlearn-by " + conflict);
         return c;
     }
 
-    /** A preset with the given fields overridden (null keeps the preset's); the flags and experiment files both build ABL's config here. */
-    static Abl.Config build(String preset, long seed, Integer isolationEpochs, Double isolationRatio, Boolean flooding, Double gamma, Abl.Unlearning u,
-                            Integer finetuneEpochs, Integer unlearnEpochs, Double unlearnLr, Double stopMargin, Boolean recalibrateBn,
-                            Double unlearnClean, String unlearnBy) {
-        Abl.Config c = PRESETS.get(preset).apply(seed);
-        return new Abl.Config(or(isolationEpochs, c.isolationEpochs()), c.isolationLr(), or(flooding, c.flooding()), or(gamma, c.gamma()),
-                c.isolationAugment(), or(isolationRatio, c.isolationRatio()), or(u, c.unlearning()), or(finetuneEpochs, c.finetuneEpochs()),
-                c.finetuneLr(), c.finetuneDecayEpoch(), or(unlearnEpochs, c.unlearnEpochs()), or(unlearnLr, c.unlearnLr()), c.batchSize(),
-                c.momentum(), c.weightDecay(), or(stopMargin, c.stopMargin()), seed, or(recalibrateBn, c.recalibrateBn()),
-                or(unlearnClean, c.unlearnClean()), or(unlearnBy, c.unlearnBy()));
-    }
-
-    private static <T> T or(T v, T d) {
-        return v != null ? v : d;
+    private static <T> void set(T v, java.util.function.Consumer<T> setter) {
+        if (v != null) setter.accept(v);
     }
 
     @Override
@@ -172,7 +180,7 @@ final class AblCommand implements Callable<Integer> {
             config.put("attack", poisoning.summary());
             config.put("provenance", prov);
             run.writeJson("config.json", config);
-            Map<String, Object> result = defend(run, m, train, d.test(), poisoning, cfg, fromModel, isolated, preset);
+            Map<String, Object> result = defend(run, m, train, d.test(), poisoning, cfg, fromModel, isolated, isolationLosses, preset);
             double secs = (System.nanoTime() - t0) / 1e9;
             Runs.saveModel(run, "model.safetensors", m, prov);
             result.put("wall_seconds", secs);
@@ -192,7 +200,7 @@ final class AblCommand implements Callable<Integer> {
      * experiment files both come here.
      */
     static Map<String, Object> defend(RunDirectory run, Model m, ImageSet train, ImageSet test, DataSource.Poisoning poisoning, Abl.Config cfg,
-                                      Path fromModel, Path isolated, String preset) {
+                                      Path fromModel, Path isolated, Path isolationLosses, String preset) {
         Runs.EpochRecorder rec = new Runs.EpochRecorder(run, test, poisoning.poisonedTest(), poisoning.target(), 0, System.out);
         List<Map<String, Object>> isoQuality = new ArrayList<>();
         Abl.Listener listener = Runs.ablListener(run, rec, train, isoQuality);
@@ -201,7 +209,17 @@ final class AblCommand implements Callable<Integer> {
             m.load(fromModel);
             System.out.println("quick unlearning of " + fromModel);
             ImageSet iso = isolated != null ? NpyIO.readImageSet(isolated, train.numClasses()) : null;
-            r = Abl.quickUnlearn(m, train, iso, cfg, listener, new Progress(System.err, false));
+            Path lossFile = isolationLosses;
+            if (lossFile == null && isolated != null && isolated.toAbsolutePath().getParent() != null) {
+                Path beside = isolated.toAbsolutePath().getParent().resolve("isolation_losses.csv");
+                if (Files.isRegularFile(beside)) lossFile = beside;
+            }
+            float[] losses = null;
+            if (lossFile != null && iso != null && cfg.unlearnClean() > 0 && cfg.targetAnchors() > 0) {
+                losses = readLosses(lossFile, train);
+                System.out.println("isolation losses from " + lossFile);
+            }
+            r = Abl.quickUnlearn(m, train, iso, losses, cfg, listener, new Progress(System.err, false));
         } else {
             System.out.printf("ABL on %s (%d images, %d poisoned), %s, preset %s%n", train.name(), train.size(), train.poisonedCount(),
                     m.precision().label(), preset);
@@ -217,11 +235,53 @@ final class AblCommand implements Callable<Integer> {
         }
         result.put("isolation_per_epoch", isoQuality);
         result.put("unlearn_by", cfg.unlearnBy());
+        result.put("unlearn_clean", cfg.unlearnClean());
+        result.put("target_anchors", cfg.unlearnClean() > 0 ? cfg.targetAnchors() : 0.0);
         result.put("unlearning_stopped_early", r.stoppedEarly());
         if (r.stopReason() != null) result.put("stop_reason", r.stopReason());
         System.out.printf(Locale.ROOT, "ABL%s: %s%s%n", cfg.unlearnBy().equals("ascent") ? "" : " (unlearning by " + cfg.unlearnBy() + ")", Runs.describe(s),
                 r.stoppedEarly() ? "  [unlearning stopped early: " + r.stopReason() + "]" : "");
         return result;
+    }
+
+    /**
+     * The losses of an isolation_losses.csv, ordered as {@code set} (matched by original index);
+     * a row whose label disagrees with the set's came from another poisoning and is refused.
+     */
+    static float[] readLosses(Path file, ImageSet set) {
+        Map<Integer, Integer> position = new java.util.HashMap<>();
+        for (int i = 0; i < set.size(); i++) position.put(set.originalIndex(i), i);
+        float[] loss = new float[set.size()];
+        boolean[] seen = new boolean[set.size()];
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new BadInputException(file + ": not readable (" + e.getMessage() + ")");
+        }
+        if (lines.isEmpty() || !lines.get(0).equals("index,poisoned,label,loss")) {
+            throw new BadInputException(file + ": line 1: expected the header 'index,poisoned,label,loss'");
+        }
+        for (int n = 1; n < lines.size(); n++) {
+            String[] f = lines.get(n).split(",", -1);
+            try {
+                if (f.length != 4) throw new NumberFormatException(f.length + " fields, not 4");
+                Integer at = position.get(Integer.parseInt(f[0]));
+                if (at == null) throw new BadInputException(file + ": line " + (n + 1) + ": index " + f[0] + " is not in " + set.name());
+                if (Integer.parseInt(f[2]) != set.label(at)) {
+                    throw new BadInputException(file + ": line " + (n + 1) + ": label " + f[2] + " but " + set.name() + " has " + set.label(at)
+                            + " at index " + f[0] + " (losses of another attack, target or seed?)");
+                }
+                loss[at] = Float.parseFloat(f[3]);
+                seen[at] = true;
+            } catch (NumberFormatException e) {
+                throw new BadInputException(file + ": line " + (n + 1) + ": " + e.getMessage());
+            }
+        }
+        for (int i = 0; i < seen.length; i++) {
+            if (!seen[i]) throw new BadInputException(file + ": no loss for index " + set.originalIndex(i) + " of " + set.name());
+        }
+        return loss;
     }
 
     /** Per-example losses under the isolation model with the ground-truth flag: the clean-vs-poisoned separation figure's data. */

@@ -131,7 +131,7 @@ final class ConfigFile {
     private static Experiment.Defense abl(Section d, long seed) {
         String preset = d.choice("preset", "reference", List.copyOf(AblCommand.PRESETS.keySet()));
         Abl.Config p = AblCommand.PRESETS.get(preset).apply(seed);
-        Integer isoEpochs = (int) d.integer("isolation_epochs", (long) p.isolationEpochs(), 1, 100_000);
+        int isoEpochs = (int) d.integer("isolation_epochs", (long) p.isolationEpochs(), 1, 100_000);
         double ratio = d.number("isolation_ratio", p.isolationRatio(), Range.open(0, 1, true, true));
         boolean lga = d.bool("lga", !p.flooding());
         double gamma = d.number("gamma", p.gamma(), Range.open(0, Double.POSITIVE_INFINITY, true, true));
@@ -144,9 +144,11 @@ final class ConfigFile {
         double clean = d.number("unlearn_clean", p.unlearnClean(), Range.closed(0, 100));
         String by = d.text("unlearn_by", p.unlearnBy());
         if (!UnlearningAblation.names().contains(by)) throw d.bad("unlearn_by", notOneOf(by, UnlearningAblation.names()));
+        double anchors = d.number("target_anchors", p.targetAnchors(), Range.closed(0, 1));
         boolean baseline = d.bool("baseline", false);
-        Abl.Config c = d.keys.wrap("defense", () -> AblCommand.build(preset, seed, isoEpochs, ratio, !lga, gamma,
-                AblCommand.UNLEARNING.get(unlearning), ft, ul, ulr, margin, recal, clean, by));
+        Abl.Config c = d.keys.wrap("defense", () -> p.toBuilder().isolationEpochs(isoEpochs).isolationRatio(ratio).flooding(!lga).gamma(gamma)
+                .unlearning(AblCommand.UNLEARNING.get(unlearning)).finetuneEpochs(ft).unlearnEpochs(ul).unlearnLr(ulr).stopMargin(margin)
+                .recalibrateBn(recal).unlearnClean(clean).unlearnBy(by).targetAnchors(anchors).build());
         // an experiment always runs both stages, so a treatment the joint stage 2 cannot apply is refused here
         String conflict = Abl.treatmentConflict(c);
         if (conflict != null) throw d.bad("unlearn_by", conflict);

@@ -72,7 +72,7 @@ record Experiment(String source, String name, long seed, String precision, Strin
         @Override
         public Map<String, Object> run(ExperimentRunner.Context ctx) {
             try (Model m = ctx.freshModel()) {
-                Map<String, Object> r = AblCommand.defend(ctx.run(), m, ctx.train(), ctx.test(), ctx.poisoning(), config, null, null, preset);
+                Map<String, Object> r = AblCommand.defend(ctx.run(), m, ctx.train(), ctx.test(), ctx.poisoning(), config, null, null, null, preset);
                 Runs.saveModel(ctx.run(), "model.safetensors", m, ctx.provenance());
                 return r;
             }

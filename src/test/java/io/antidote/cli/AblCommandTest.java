@@ -26,4 +26,51 @@ class AblCommandTest {
         assertEquals("label-shuffle", result.get("unlearn_by"));
         assertTrue(result.get("asr") instanceof Number, result.toString());
     }
+
+    @Test
+    void quickUnlearningTakesTargetAnchorsFromTheIsolationLossesBesideTheIsolatedSet(@TempDir Path dir) throws Exception {
+        String data = "synthetic:1:300:50";
+        String[] common = {"--data", data, "--attack", "badnets", "--model", "wrn-10-1", "--precision", "fp32", "--preset", "demo"};
+        Path full = dir.resolve("full");
+        Cli f = Cli.run(concat(new String[]{"defend", "abl"}, common, "--isolation-epochs", "1", "--finetune-epochs", "1", "--unlearn-epochs", "0",
+                "--out", full.toString()));
+        assertEquals(0, f.code, f.err);
+        assertTrue(java.nio.file.Files.isRegularFile(full.resolve("isolation_losses.csv")));
+        String[] quick = concat(new String[]{"defend", "abl"}, common, "--from-model", full.resolve("model.safetensors").toString(),
+                "--unlearn-clean", "2", "--target-anchors", "0.2", "--unlearn-epochs", "1");
+        Path q = dir.resolve("quick");
+        Cli r = Cli.run(concat(quick, "--isolated", full.resolve("isolated.npz").toString(), "--out", q.toString()));
+        assertEquals(0, r.code, r.err);
+        Map<?, ?> result = RunDirectory.readJson(q.resolve("result.json"));
+        assertEquals(0.2, ((Number) result.get("target_anchors")).doubleValue());
+        assertEquals(2.0, ((Number) result.get("unlearn_clean")).doubleValue());
+
+        // the isolated set alone, without the losses it was ranked by: refused, not run without anchors
+        Path alone = dir.resolve("alone");
+        java.nio.file.Files.createDirectories(alone);
+        java.nio.file.Files.copy(full.resolve("isolated.npz"), alone.resolve("isolated.npz"));
+        Cli missing = Cli.run(concat(quick, "--isolated", alone.resolve("isolated.npz").toString(), "--out", dir.resolve("m").toString()));
+        assertEquals(2, missing.code, missing.err);
+        assertTrue(missing.err.contains("need the losses the isolated set was ranked by"), missing.err);
+
+        // losses of another poisoning: a label that disagrees is refused with its file and line
+        java.util.List<String> lines = new java.util.ArrayList<>(java.nio.file.Files.readAllLines(full.resolve("isolation_losses.csv")));
+        String[] row = lines.get(3).split(",");
+        row[2] = String.valueOf((Integer.parseInt(row[2]) + 1) % 10);
+        lines.set(3, String.join(",", row));
+        Path bad = dir.resolve("bad.csv");
+        java.nio.file.Files.write(bad, lines);
+        Cli wrong = Cli.run(concat(quick, "--isolated", full.resolve("isolated.npz").toString(), "--isolation-losses", bad.toString(),
+                "--out", dir.resolve("w").toString()));
+        assertEquals(2, wrong.code, wrong.err);
+        assertTrue(wrong.err.strip().startsWith("antidote: " + bad + ": line 4: label " + row[2]), wrong.err);
+    }
+
+    private static String[] concat(String[] a, String[] b, String... more) {
+        return java.util.stream.Stream.of(a, b, more).flatMap(java.util.Arrays::stream).toArray(String[]::new);
+    }
+
+    private static String[] concat(String[] a, String... more) {
+        return concat(a, new String[0], more);
+    }
 }

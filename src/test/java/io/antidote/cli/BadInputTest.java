@@ -102,6 +102,12 @@ class BadInputTest {
     }
 
     @Test
+    void targetAnchorsOutsideTheUnitInterval(@TempDir Path dir) {
+        refused("target anchors 1.5 is outside [0, 1]", "defend", "abl", "--data", TINY, "--attack", "badnets", "--target-anchors", "1.5",
+                "--out", dir.resolve("abl").toString());
+    }
+
+    @Test
     void previewOptions(@TempDir Path dir) {
         String png = dir.resolve("p.png").toString();
         refused("--attacks: unknown attack 'nope'", "preview", "--data", TINY, "--attacks", "badnets,nope", "--out", png);

@@ -121,6 +121,60 @@ class AblTest {
         assertFalse(java.util.Arrays.equals(originals(Abl.withCleanPartners(iso, other, slice, 3, 8)), originals(mixed)), "redrawn with the seed");
     }
 
+    @Test
+    void targetAnchorsAreTheSuspectedClassesHighestIsolationLosses() {
+        int[] labels = {0, 1, 0, 0, 2, 0, 0, 1};
+        ImageSet other = ImageSet.of("o", 32, 32, 3, 3, images(8, 4), labels);
+        ImageSet iso = ImageSet.of("i", 32, 32, 3, 3, images(3, 5), new int[]{0, 0, 1});
+        float[] loss = {0.3f, 9f, 2.5f, 0.01f, 8f, 2.5f, 1.0f, 7f};
+        // class 0 sits at positions 0, 2, 3, 5, 6; by loss, highest first: 2 and 5 (tied, lower first), 6, 0, 3
+        assertArrayEquals(new int[]{2, 5}, Abl.targetAnchors(other, iso, loss, 0.4));
+        assertArrayEquals(new int[]{2, 5, 6}, Abl.targetAnchors(other, iso, loss, 0.5), "the count rounds up");
+        assertArrayEquals(new int[]{}, Abl.targetAnchors(other, iso, loss, 0));
+        assertArrayEquals(new int[]{}, Abl.targetAnchors(other, iso, null, 0.5), "no losses, no anchors");
+    }
+
+    @Test
+    void anchorsGiveTheSuspectedClassOneClasssShareOfThePartners() {
+        int n = 1400;
+        int[] labels = new int[n];
+        for (int i = 0; i < n; i++) labels[i] = i % 4;
+        ImageSet all = ImageSet.of("s", 32, 32, 3, 4, images(n, 3), labels);
+        ImageSet iso = all.subset("iso", new int[]{0, 4, 8, 1});
+        int[] rest = java.util.stream.IntStream.range(0, n).filter(i -> i != 0 && i != 4 && i != 8 && i != 1).toArray();
+        ImageSet other = all.subset("other", rest);
+        ImageSet slice = Abl.cleanSlice(other, iso, 5);
+        float[] loss = new float[other.size()];
+        for (int i = 0; i < loss.length; i++) loss[i] = other.originalIndex(i) / 1000f;
+        int[] anchors = Abl.targetAnchors(other, iso, loss, 0.05);
+        java.util.Set<Integer> anchorIdx = new java.util.HashSet<>();
+        for (int a : anchors) anchorIdx.add(other.originalIndex(a));
+        assertEquals(18, anchors.length, "ceil(5% of the 347 non-isolated label-0 examples)");
+        for (int a : anchorIdx) assertTrue(a >= 1400 - 4 * 18, "the highest losses are the highest indices here: " + a);
+        ImageSet mixed = Abl.withCleanPartners(iso, iso, other, slice, 6, anchors, 7);
+        // 24 partners from the three other classes, and a fourth class's share, 24 / 3, from the anchors
+        assertEquals(4 + 24 + 8, mixed.size());
+        int fromTarget = 0;
+        for (int i = 4; i < mixed.size(); i++) {
+            if (mixed.label(i) == 0) {
+                fromTarget++;
+                assertTrue(anchorIdx.contains(mixed.originalIndex(i)), "a target-class partner is an anchor");
+            }
+        }
+        assertEquals(8, fromTarget);
+    }
+
+    @Test
+    void aBuilderCopiesEveryFieldAndChangesOnlyWhatItIsTold() {
+        Abl.Config b = Abl.Config.balanced(3);
+        assertEquals(b, b.toBuilder().build());
+        Abl.Config c = b.toBuilder().targetAnchors(0.2).unlearnBy("label-shuffle").build();
+        assertEquals(0.2, c.targetAnchors());
+        assertEquals("label-shuffle", c.unlearnBy());
+        assertEquals(b, c.toBuilder().targetAnchors(b.targetAnchors()).unlearnBy("ascent").build());
+        assertThrows(io.antidote.BadInputException.class, () -> b.toBuilder().targetAnchors(1.5).build());
+    }
+
     private static int[] originals(ImageSet s) {
         int[] o = new int[s.size()];
         for (int i = 0; i < o.length; i++) o[i] = s.originalIndex(i);
@@ -164,7 +218,7 @@ class AblTest {
             Abl.Config c = Abl.Config.reference(1).withEpochs(1, 0, 0, 3).withUnlearnLr(1e30);
             ImageSet iso = data.subset(new int[]{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15});
             StringBuilder notes = new StringBuilder();
-            Abl.Result r = Abl.quickUnlearn(m, data, iso, c, new Abl.Listener() {
+            Abl.Result r = Abl.quickUnlearn(m, data, iso, null, c, new Abl.Listener() {
                 @Override public void epoch(String stage, Trainer.EpochStats s, Model model) {}
                 @Override public void note(String message) { notes.append(message); }
             }, Progress.silent());
@@ -185,8 +239,8 @@ class AblTest {
         ImageSet ptrain = Poisoner.poisonTrain(train, spec, a);
         ImageSet ptest = Poisoner.poisonTest(test, spec, a);
         Abl.Config base = Abl.Config.reference(1).withEpochs(5, 8, 6, 5);
-        Abl.Config c = new Abl.Config(base.isolationEpochs(), base.isolationLr(), true, 0.5, false, 0.05, Abl.Unlearning.REFERENCE,
-                base.finetuneEpochs(), 0.1, base.finetuneDecayEpoch(), base.unlearnEpochs(), 0.005, 128, 0.9, 1e-4, 0.1, 1, false, 0, "ascent");
+        Abl.Config c = base.toBuilder().flooding(true).gamma(0.5).isolationAugment(false).isolationRatio(0.05).unlearning(Abl.Unlearning.REFERENCE)
+                .finetuneLr(0.1).unlearnLr(0.005).batchSize(128).momentum(0.9).weightDecay(1e-4).stopMargin(0.1).recalibrateBn(false).unlearnClean(0).build();
         TrainConfig plain = TrainConfig.standard(15, 1).withLr(0.05, new Schedule.Cosine()).withAugmentation(io.antidote.data.Augmentation.none());
         try (Model undefended = Model.create("wrn-16-1", 10, 1, Precision.detect());
              Model defended = Model.create("wrn-16-1", 10, 1, Precision.detect())) {

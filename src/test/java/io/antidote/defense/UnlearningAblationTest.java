@@ -161,7 +161,7 @@ class UnlearningAblationTest {
             List<String> stages = new ArrayList<>();
             List<Integer> images = new ArrayList<>();
             try (Model m = Model.create("wrn-10-1", 10, 3, Precision.FP32)) {
-                Abl.quickUnlearn(m, data, iso, c, recording(stages, images), Progress.silent());
+                Abl.quickUnlearn(m, data, iso, null, c, recording(stages, images), Progress.silent());
             }
             assertEquals(List.of(name, name), stages, "two fine-tuning epochs, no unlearning epoch");
             assertEquals(List.of(data.size() - 6, data.size() - 6), images, name + " saw an isolated image or missed a clean one");
@@ -269,13 +269,11 @@ class UnlearningAblationTest {
         for (String name : List.of("label-uniform", "label-shuffle", "gradient-noise")) {
             for (boolean partners : new boolean[]{false, true}) {
                 Abl.Config b = Abl.Config.balanced(1).withEpochs(1, 0, 0, 1).withUnlearnBy(name);
-                Abl.Config c = partners ? b : new Abl.Config(b.isolationEpochs(), b.isolationLr(), b.flooding(), b.gamma(), b.isolationAugment(),
-                        b.isolationRatio(), b.unlearning(), b.finetuneEpochs(), b.finetuneLr(), b.finetuneDecayEpoch(), b.unlearnEpochs(),
-                        b.unlearnLr(), b.batchSize(), b.momentum(), b.weightDecay(), b.stopMargin(), b.seed(), b.recalibrateBn(), 0, name);
+                Abl.Config c = partners ? b : b.toBuilder().unlearnClean(0).build();
                 List<String> stages = new ArrayList<>();
                 List<Integer> images = new ArrayList<>();
                 try (Model m = Model.create("wrn-10-1", 10, 3, Precision.FP32)) {
-                    Abl.quickUnlearn(m, data, iso, c, recording(stages, images), Progress.silent());
+                    Abl.quickUnlearn(m, data, iso, null, c, recording(stages, images), Progress.silent());
                 }
                 assertEquals(List.of("unlearning"), stages, name);
                 assertEquals(List.of(partners ? 10 * (1 + 4) : 10), images, name + (partners ? ": 4 clean partners per isolated example" : ": alone"));
