@@ -230,6 +230,25 @@ class AblTest {
     }
 
     @Test
+    void aFullRunHandsItsIsolationLossesToTheTargetAnchors() {
+        ImageSet data = Poisoner.poisonTrain(Synthetic.train(new Synthetic.Config(1300, 0, 4)), PoisonSpec.of("badnets", 0.1, 0).withSeed(3));
+        Abl.Config c = Abl.Config.balanced(1).withEpochs(1, 0, 0, 1).toBuilder().isolationRatio(0.05).targetAnchors(0.2).build();
+        StringBuilder notes = new StringBuilder();
+        try (Model m = Model.create("wrn-10-1", 10, 3, Precision.FP32)) {
+            Abl.run(m, data, c, null, new Abl.Listener() {
+                @Override public void epoch(String stage, Trainer.EpochStats s, Model model) {}
+                @Override public void note(String message) { notes.append(message).append('\n'); }
+            }, Progress.silent());
+        }
+        // the 65 isolated examples are mostly the 130 poisons, all labelled 0: the anchors are a fifth of the other label-0 examples
+        java.util.regex.Matcher mt = java.util.regex.Pattern.compile("target anchors: the (\\d+) examples labelled 0 .* \\(of 1235 non-isolated\\)")
+                .matcher(notes);
+        assertTrue(mt.find(), notes.toString());
+        int anchors = Integer.parseInt(mt.group(1));
+        assertTrue(anchors >= 20 && anchors <= 60, "a fifth of 100-300 label-0 examples: " + anchors);
+    }
+
+    @Test
     void ablRemovesTheBackdoorFromPoisonedSyntheticData() {
         // the demo's setting: 5,000 synthetic images, BadNets 10%, 15 undefended epochs
         Synthetic.Config sc = Synthetic.Config.defaults();

@@ -268,7 +268,7 @@ class UnlearningAblationTest {
         ImageSet iso = data.subset(picked);
         for (String name : List.of("label-uniform", "label-shuffle", "gradient-noise")) {
             for (boolean partners : new boolean[]{false, true}) {
-                Abl.Config b = Abl.Config.balanced(1).withEpochs(1, 0, 0, 1).withUnlearnBy(name);
+                Abl.Config b = Abl.Config.balanced(1).withEpochs(1, 0, 0, 1).withUnlearnBy(name).toBuilder().targetAnchors(0).build();
                 Abl.Config c = partners ? b : b.toBuilder().unlearnClean(0).build();
                 List<String> stages = new ArrayList<>();
                 List<Integer> images = new ArrayList<>();
