@@ -92,6 +92,10 @@ final class AblCommand implements Callable<Integer> {
             + "partners come from this top fraction of its examples by isolation loss (balanced preset 0.1; 0 leaves the class out).")
     Double targetAnchors;
 
+    @Option(names = "--isolation-pick", paramLabel = "RULE", description = "Which isolation epoch's set to unlearn: last (the reference) | "
+            + "concentrated (the one most concentrated in a single label).")
+    String isolationPick;
+
     @Option(names = "--isolation-losses", paramLabel = "CSV", description = "Quick unlearning: the losses the --isolated set was ranked by "
             + "(isolation_losses.csv of that run; default: that file beside --isolated, if there); target anchors need them.")
     Path isolationLosses;
@@ -109,6 +113,8 @@ final class AblCommand implements Callable<Integer> {
     static final Map<String, java.util.function.LongFunction<Abl.Config>> PRESETS = new LinkedHashMap<>();
     /** How stage 2 uses the isolated set, by the name users give it. */
     static final Map<String, Abl.Unlearning> UNLEARNING = new LinkedHashMap<>();
+    /** Which isolation epoch's set stage 2 gets, by name. */
+    static final Map<String, Abl.IsolationPick> PICKS = new LinkedHashMap<>();
 
     static {
         PRESETS.put("reference", Abl.Config::reference);
@@ -118,12 +124,17 @@ final class AblCommand implements Callable<Integer> {
         UNLEARNING.put("reference", Abl.Unlearning.REFERENCE);
         UNLEARNING.put("joint", Abl.Unlearning.JOINT);
         UNLEARNING.put("ascent-only", Abl.Unlearning.ASCENT_ONLY);
+        PICKS.put("last", Abl.IsolationPick.LAST);
+        PICKS.put("concentrated", Abl.IsolationPick.CONCENTRATED);
     }
 
     Abl.Config config() {
         if (!PRESETS.containsKey(preset)) throw new BadInputException("--preset '" + preset + "' is not one of " + String.join(", ", PRESETS.keySet()));
         if (unlearning != null && !UNLEARNING.containsKey(unlearning)) {
             throw new BadInputException("--unlearning '" + unlearning + "' is not one of " + String.join(", ", UNLEARNING.keySet()));
+        }
+        if (isolationPick != null && !PICKS.containsKey(isolationPick)) {
+            throw new BadInputException("--isolation-pick " + ConfigFile.notOneOf(isolationPick, List.copyOf(PICKS.keySet())));
         }
         if (unlearnBy != null && !UnlearningAblation.names().contains(unlearnBy)) {
             throw new BadInputException("--unlearn-by " + ConfigFile.notOneOf(unlearnBy, UnlearningAblation.names()));
@@ -142,6 +153,7 @@ final class AblCommand implements Callable<Integer> {
         set(unlearnClean, b::unlearnClean);
         set(unlearnBy, b::unlearnBy);
         set(targetAnchors, b::targetAnchors);
+        set(isolationPick == null ? null : PICKS.get(isolationPick), b::isolationPick);
         Abl.Config c = b.build();
         // quick unlearning has no stage 2 to conflict with; a full run is refused before its run directory exists
         String conflict = fromModel == null ? Abl.treatmentConflict(c) : null;
@@ -232,6 +244,10 @@ final class AblCommand implements Callable<Integer> {
             result.put("isolation_precision", r.isolation().precision());
             result.put("isolation_recall", r.isolation().recall());
             result.put("isolated", r.isolation().positions().length);
+            result.put("isolation_label_share", r.isolation().labelShare());
+        }
+        if (fromModel == null) {
+            result.put("isolation_pick", cfg.isolationPick().name().toLowerCase(Locale.ROOT));
         }
         result.put("isolation_per_epoch", isoQuality);
         result.put("unlearn_by", cfg.unlearnBy());

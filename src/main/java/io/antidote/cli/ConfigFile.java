@@ -145,10 +145,12 @@ final class ConfigFile {
         String by = d.text("unlearn_by", p.unlearnBy());
         if (!UnlearningAblation.names().contains(by)) throw d.bad("unlearn_by", notOneOf(by, UnlearningAblation.names()));
         double anchors = d.number("target_anchors", p.targetAnchors(), Range.closed(0, 1));
+        String pick = d.choice("isolation_pick", nameOf(AblCommand.PICKS, p.isolationPick()), List.copyOf(AblCommand.PICKS.keySet()));
         boolean baseline = d.bool("baseline", false);
         Abl.Config c = d.keys.wrap("defense", () -> p.toBuilder().isolationEpochs(isoEpochs).isolationRatio(ratio).flooding(!lga).gamma(gamma)
                 .unlearning(AblCommand.UNLEARNING.get(unlearning)).finetuneEpochs(ft).unlearnEpochs(ul).unlearnLr(ulr).stopMargin(margin)
-                .recalibrateBn(recal).unlearnClean(clean).unlearnBy(by).targetAnchors(anchors).build());
+                .recalibrateBn(recal).unlearnClean(clean).unlearnBy(by).targetAnchors(anchors)
+                .isolationPick(AblCommand.PICKS.get(pick)).build());
         // an experiment always runs both stages, so a treatment the joint stage 2 cannot apply is refused here
         String conflict = Abl.treatmentConflict(c);
         if (conflict != null) throw d.bad("unlearn_by", conflict);

@@ -140,6 +140,7 @@ final class Runs {
                 r.put("epoch", epoch + 1);
                 r.put("precision", iso.precision());
                 r.put("recall", iso.recall());
+                r.put("label_share", iso.labelShare());
                 run.appendMetrics(r);
                 quality.add(r);
                 AblCommand.writeLosses(run.resolve("isolation_losses.csv"), train, losses);

@@ -32,6 +32,16 @@ public final class Abl {
     public enum Unlearning { REFERENCE, JOINT, ASCENT_ONLY }
 
     /**
+     * Which isolation epoch's set stage 2 gets: the last one's, as the reference does, or the one
+     * whose isolated set is most concentrated in a single label (the latest at a tie). Isolation
+     * quality swings from epoch to epoch at a constant rate of 0.1 (CIFAR-10 WaNet: 99.8% precision
+     * at epoch 9, 70% at epoch 10), and a set of poisons carries one label, the target's, under
+     * all-to-one and clean-label attacks, while the clean examples that displace them carry many;
+     * the labels are all a defender needs to see that.
+     */
+    public enum IsolationPick { LAST, CONCENTRATED }
+
+    /**
      * All ABL knobs; presets give the reference code's and the paper's values. {@code unlearnClean}
      * is the number of clean examples descended per isolated example in each unlearning epoch: 0 is
      * the reference's pure ascent, r > 0 the paper's min E_clean[l] - E_isolated[l] with batch-norm
@@ -46,23 +56,24 @@ public final class Abl {
                          double isolationRatio, Unlearning unlearning, int finetuneEpochs, double finetuneLr, int finetuneDecayEpoch,
                          int unlearnEpochs, double unlearnLr, int batchSize, double momentum, double weightDecay,
                          double stopMargin, long seed, boolean recalibrateBn, double unlearnClean, String unlearnBy,
-                         double targetAnchors) {
+                         double targetAnchors, IsolationPick isolationPick) {
         public Config {
             if (!(isolationRatio > 0 && isolationRatio < 1)) throw new BadInputException("isolation ratio " + isolationRatio + " is outside (0, 1)");
             if (isolationEpochs < 1) throw new BadInputException("isolation epochs " + isolationEpochs + " must be >= 1");
             if (!(unlearnClean >= 0 && unlearnClean <= 100)) throw new BadInputException("unlearning clean ratio " + unlearnClean + " is outside [0, 100]");
             if (!(targetAnchors >= 0 && targetAnchors <= 1)) throw new BadInputException("target anchors " + targetAnchors + " is outside [0, 1]");
             UnlearningAblation.get(unlearnBy);
+            if (isolationPick == null) throw new BadInputException("isolation pick is missing");
         }
 
         /** The reference repository: flooding at 0.5, 10 isolation epochs, fine-tune 60 then 4 ascent epochs at 5e-4. */
         public static Config reference(long seed) {
-            return new Config(10, 0.1, true, 0.5, false, 0.01, Unlearning.REFERENCE, 60, 0.1, 40, 4, 5e-4, 128, 0.9, 1e-4, 0.10, seed, false, 0, "ascent", 0);
+            return new Config(10, 0.1, true, 0.5, false, 0.01, Unlearning.REFERENCE, 60, 0.1, 40, 4, 5e-4, 128, 0.9, 1e-4, 0.10, seed, false, 0, "ascent", 0, IsolationPick.LAST);
         }
 
         /** The paper: turning epoch 20 with LGA; the second stage as one joint objective. */
         public static Config paper(long seed) {
-            return new Config(20, 0.1, false, 0.5, false, 0.01, Unlearning.JOINT, 60, 0.1, 40, 4, 5e-4, 128, 0.9, 1e-4, 0.10, seed, false, 0, "ascent", 0);
+            return new Config(20, 0.1, false, 0.5, false, 0.01, Unlearning.JOINT, 60, 0.1, 40, 4, 5e-4, 128, 0.9, 1e-4, 0.10, seed, false, 0, "ascent", 0, IsolationPick.LAST);
         }
 
         /**
@@ -73,7 +84,7 @@ public final class Abl {
          * on BadNets; with them it stayed at 68% and 76%, at the same ASR.
          */
         public static Config balanced(long seed) {
-            return new Config(10, 0.1, true, 0.5, false, 0.01, Unlearning.REFERENCE, 60, 0.1, 40, 8, 5e-4, 128, 0.9, 1e-4, 0.10, seed, false, 4, "ascent", 0.1);
+            return new Config(10, 0.1, true, 0.5, false, 0.01, Unlearning.REFERENCE, 60, 0.1, 40, 8, 5e-4, 128, 0.9, 1e-4, 0.10, seed, false, 4, "ascent", 0.1, IsolationPick.LAST);
         }
 
         public Config withEpochs(int isolation, int finetune, int decayAt, int unlearn) {
@@ -114,6 +125,7 @@ public final class Abl {
         private double unlearnClean;
         private String unlearnBy;
         private double targetAnchors;
+        private IsolationPick isolationPick;
 
         private Builder(Config c) {
             isolationEpochs = c.isolationEpochs();
@@ -137,6 +149,7 @@ public final class Abl {
             unlearnClean = c.unlearnClean();
             unlearnBy = c.unlearnBy();
             targetAnchors = c.targetAnchors();
+            isolationPick = c.isolationPick();
         }
 
         public Builder isolationEpochs(int v) { isolationEpochs = v; return this; }
@@ -181,13 +194,18 @@ public final class Abl {
 
         public Builder targetAnchors(double v) { targetAnchors = v; return this; }
 
+        public Builder isolationPick(IsolationPick v) { isolationPick = v; return this; }
+
         public Config build() {
-            return new Config(isolationEpochs, isolationLr, flooding, gamma, isolationAugment, isolationRatio, unlearning, finetuneEpochs, finetuneLr, finetuneDecayEpoch, unlearnEpochs, unlearnLr, batchSize, momentum, weightDecay, stopMargin, seed, recalibrateBn, unlearnClean, unlearnBy, targetAnchors);
+            return new Config(isolationEpochs, isolationLr, flooding, gamma, isolationAugment, isolationRatio, unlearning, finetuneEpochs, finetuneLr, finetuneDecayEpoch, unlearnEpochs, unlearnLr, batchSize, momentum, weightDecay, stopMargin, seed, recalibrateBn, unlearnClean, unlearnBy, targetAnchors, isolationPick);
         }
     }
 
-    /** Precision and recall of an isolated set against the ground-truth poison flags. */
-    public record Isolation(int[] positions, int poisonedInside, int poisonedTotal) {
+    /**
+     * Precision and recall of an isolated set against the ground-truth poison flags, and the share
+     * of its most common label (what a defender can see of its purity).
+     */
+    public record Isolation(int[] positions, int poisonedInside, int poisonedTotal, double labelShare) {
         public double precision() { return positions.length == 0 ? Double.NaN : (double) poisonedInside / positions.length; }
         public double recall() { return poisonedTotal == 0 ? Double.NaN : (double) poisonedInside / poisonedTotal; }
     }
@@ -213,10 +231,19 @@ public final class Abl {
     public static Isolation isolate(Model model, ImageSet data, double ratio, int batch, float[][] lossesOut) {
         float[] loss = Inference.predict(model, data, batch).losses();
         if (lossesOut != null) lossesOut[0] = loss;
-        int[] picked = lowest(loss, (int) Math.floor(data.size() * ratio));
+        return isolation(data, lowest(loss, (int) Math.floor(data.size() * ratio)));
+    }
+
+    /** The isolation record of the examples of `data` at the given positions. */
+    static Isolation isolation(ImageSet data, int[] picked) {
         int inside = 0;
-        for (int p : picked) if (data.poisoned(p)) inside++;
-        return new Isolation(picked, inside, data.poisonedCount());
+        int[] count = new int[data.numClasses()];
+        for (int p : picked) {
+            if (data.poisoned(p)) inside++;
+            count[data.label(p)]++;
+        }
+        int top = Arrays.stream(count).max().orElse(0);
+        return new Isolation(picked, inside, data.poisonedCount(), picked.length == 0 ? Double.NaN : (double) top / picked.length);
     }
 
     /** Positions of the k smallest losses, ascending; ties go to the lower position. */
@@ -251,6 +278,9 @@ public final class Abl {
         Objective lga = c.flooding() ? new Objective.Flooding(c.gamma()) : new Objective.LocalGradientAscent(c.gamma());
         final Isolation[] last = new Isolation[1];
         final float[][] lastLoss = new float[1][];
+        Checkpoint isoCkpt = checkpoint(dir, "isolation");
+        // the concentrated pick so far, kept in the checkpoint so a resumed run still compares every epoch
+        final Pick[] best = {isoCkpt != null && isoCkpt.exists() ? Pick.restore(isoCkpt, poisoned) : null};
         Trainer.train(model, Trainer.optimizer(model, iso, n -> true), poisoned, iso, new Trainer.Hooks() {
             @Override
             public Objective objective(int epoch) { return lga; }
@@ -260,16 +290,27 @@ public final class Abl {
                 float[][] l = new float[1][];
                 last[0] = isolate(m, poisoned, c.isolationRatio(), 512, l);
                 lastLoss[0] = l[0];
+                if (best[0] == null || last[0].labelShare() >= best[0].isolation().labelShare()) best[0] = new Pick(s.epoch() + 1, last[0]);
                 listener.isolation(s.epoch(), last[0], l[0]);
                 listener.epoch("isolation", s, m);
             }
-        }, checkpoint(dir, "isolation"), progress, -1);
+
+            @Override
+            public Map<String, String> checkpointExtra() {
+                return best[0] == null ? null : Map.of(Pick.KEY, best[0].encode());
+            }
+        }, isoCkpt, progress, -1);
         if (last[0] == null) {
             float[][] l = new float[1][];
             last[0] = isolate(model, poisoned, c.isolationRatio(), 512, l);
             lastLoss[0] = l[0];
         }
         Isolation isolated = last[0];
+        if (c.isolationPick() == IsolationPick.CONCENTRATED && best[0] != null) {
+            isolated = best[0].isolation();
+            listener.note(String.format(java.util.Locale.ROOT, "isolation epoch %d picked: its isolated set is %.1f%% one label (last epoch: %.1f%%)",
+                    best[0].epoch(), 100 * isolated.labelShare(), 100 * last[0].labelShare()));
+        }
         listener.note(String.format(java.util.Locale.ROOT, "isolated %d examples: %d poisoned (precision %.2f%%, recall %.2f%%)",
                 isolated.positions().length, isolated.poisonedInside(), 100 * isolated.precision(), 100 * isolated.recall()));
 
@@ -307,6 +348,25 @@ public final class Abl {
         float[] otherLoss = new float[otherPos.length];
         for (int i = 0; i < otherPos.length; i++) otherLoss[i] = lastLoss[0][otherPos[i]];
         return unlearn(model, opt, isoSet, other, otherLoss, c, dir, listener, progress, isolated);
+    }
+
+    /** An isolation epoch (1-based) and the set it isolated: the concentrated pick so far. */
+    record Pick(int epoch, Isolation isolation) {
+        static final String KEY = "isolation_pick";
+
+        String encode() {
+            return epoch + ":" + Arrays.stream(isolation.positions()).mapToObj(Integer::toString).collect(java.util.stream.Collectors.joining(","));
+        }
+
+        /** The pick a checkpoint of the isolation stage holds, or null. */
+        static Pick restore(Checkpoint ckpt, ImageSet data) {
+            String v = ckpt.metadata().get(KEY);
+            if (v == null) return null;
+            int colon = v.indexOf(':');
+            String list = v.substring(colon + 1);
+            int[] pos = list.isEmpty() ? new int[0] : Arrays.stream(list.split(",")).mapToInt(Integer::parseInt).toArray();
+            return new Pick(Integer.parseInt(v.substring(0, colon)), Abl.isolation(data, pos));
+        }
     }
 
     private static TrainConfig fineTuning(Config c) {

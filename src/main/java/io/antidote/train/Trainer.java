@@ -9,6 +9,7 @@ import io.antidote.nn.Objective;
 import io.antidote.nn.Optimizer;
 import io.antidote.nn.Sgd;
 
+import java.util.Map;
 import java.util.function.Predicate;
 
 /**
@@ -28,6 +29,9 @@ public final class Trainer {
 
         /** Called after each epoch, before the checkpoint is written; may evaluate the model. */
         default void afterEpoch(EpochStats stats, Model model) {}
+
+        /** Extra metadata for the checkpoint written after the epoch (read back with {@link Checkpoint#metadata()}). */
+        default Map<String, String> checkpointExtra() { return null; }
 
         /** The optimisation step on one batch; defenses with their own loss (NAD's distillation) replace it. */
         default Model.StepResult step(Model model, Optimizer opt, Batch batch, float[] weights, Objective objective) {
@@ -66,7 +70,7 @@ public final class Trainer {
             if (stopAfter >= 0 && epoch >= stopAfter) break;
             EpochStats s = runEpoch(model, opt, data, cfg, hooks, progress, epoch, steps);
             hooks.afterEpoch(s, model);
-            if (ckpt != null) ckpt.save(epoch + 1, model, opt, cfg, null);
+            if (ckpt != null) ckpt.save(epoch + 1, model, opt, cfg, hooks.checkpointExtra());
             ran++;
         }
         return ran;

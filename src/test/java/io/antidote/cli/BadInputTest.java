@@ -102,9 +102,11 @@ class BadInputTest {
     }
 
     @Test
-    void targetAnchorsOutsideTheUnitInterval(@TempDir Path dir) {
+    void targetAnchorsOutsideTheUnitIntervalOrAnUnknownIsolationPick(@TempDir Path dir) {
         refused("target anchors 1.5 is outside [0, 1]", "defend", "abl", "--data", TINY, "--attack", "badnets", "--target-anchors", "1.5",
                 "--out", dir.resolve("abl").toString());
+        refused("--isolation-pick 'concentrate' is not one of last, concentrated (did you mean 'concentrated'?)", "defend", "abl", "--data", TINY,
+                "--attack", "badnets", "--isolation-pick", "concentrate", "--out", dir.resolve("abl").toString());
     }
 
     @Test

@@ -249,6 +249,52 @@ class AblTest {
     }
 
     @Test
+    void labelShareIsTheMostCommonLabelsFraction() {
+        int[] labels = {0, 1, 0, 0, 2, 0, 1, 0};
+        ImageSet set = ImageSet.of("l", 32, 32, 3, 3, images(8, 6), labels);
+        assertEquals(0.75, Abl.isolation(set, new int[]{0, 1, 2, 3}).labelShare(), 1e-12);
+        assertEquals(0.5, Abl.isolation(set, new int[]{1, 6, 4, 5}).labelShare(), 1e-12);
+        assertEquals(1.0, Abl.isolation(set, new int[]{5}).labelShare(), 1e-12);
+    }
+
+    @Test
+    void theConcentratedPickUnlearnsTheMostSingleLabelledEpochsSet(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        ImageSet data = Poisoner.poisonTrain(Synthetic.train(new Synthetic.Config(1300, 0, 4)), PoisonSpec.of("badnets", 0.1, 0).withSeed(3));
+        for (Abl.IsolationPick pick : Abl.IsolationPick.values()) {
+            Abl.Config c = Abl.Config.reference(1).withEpochs(4, 0, 0, 0).toBuilder().isolationRatio(0.05).isolationPick(pick).build();
+            java.util.List<Abl.Isolation> seen = new java.util.ArrayList<>();
+            Abl.Result r;
+            java.nio.file.Path run = dir.resolve(pick.name());
+            try {
+                java.nio.file.Files.createDirectories(run);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            try (Model m = Model.create("wrn-10-1", 10, 3, Precision.FP32)) {
+                r = Abl.run(m, data, c, run, new Abl.Listener() {
+                    @Override public void epoch(String stage, Trainer.EpochStats s, Model model) {}
+                    @Override public void isolation(int epoch, Abl.Isolation iso, float[] losses) { seen.add(iso); }
+                    @Override public void note(String message) {}
+                }, Progress.silent());
+            }
+            assertEquals(4, seen.size());
+            int want = seen.size() - 1;
+            if (pick == Abl.IsolationPick.CONCENTRATED) {
+                for (int e = 0; e < seen.size(); e++) if (seen.get(e).labelShare() >= seen.get(want).labelShare()) want = e;
+                for (int e = want + 1; e < seen.size(); e++) assertTrue(seen.get(e).labelShare() < seen.get(want).labelShare());
+            }
+            assertArrayEquals(seen.get(want).positions(), r.isolation().positions(), pick + " picked another epoch's set");
+            // the checkpoint carries the concentrated pick so far, so a resumed run compares every epoch
+            Abl.Pick kept = Abl.Pick.restore(new io.antidote.train.Checkpoint(run.resolve("abl-isolation.ckpt.safetensors")), data);
+            int best = 0;
+            for (int e = 0; e < seen.size(); e++) if (seen.get(e).labelShare() >= seen.get(best).labelShare()) best = e;
+            assertEquals(best + 1, kept.epoch());
+            assertArrayEquals(seen.get(best).positions(), kept.isolation().positions());
+            assertEquals(seen.get(best).labelShare(), kept.isolation().labelShare(), 1e-12);
+        }
+    }
+
+    @Test
     void ablRemovesTheBackdoorFromPoisonedSyntheticData() {
         // the demo's setting: 5,000 synthetic images, BadNets 10%, 15 undefended epochs
         Synthetic.Config sc = Synthetic.Config.defaults();
