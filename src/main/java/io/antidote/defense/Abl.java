@@ -468,9 +468,10 @@ public final class Abl {
         final double r = c.unlearnClean();
         int[] anchors = r > 0 ? targetAnchors(other, isoSet, otherLoss, c.targetAnchors()) : new int[0];
         if (anchors.length > 0) {
-            listener.note(String.format(java.util.Locale.ROOT, "target anchors: the %d examples labelled %d with the highest isolation loss"
-                    + " (of %d non-isolated) give the clean partners that class's share", anchors.length, suspectedTarget(isoSet, other.numClasses()),
-                    other.size()));
+            int suspect = suspectedTarget(isoSet, other.numClasses());
+            long inClass = IntStream.range(0, other.size()).filter(i -> other.label(i) == suspect).count();
+            listener.note(String.format(java.util.Locale.ROOT, "target anchors: the %d of %d examples labelled %d with the highest isolation loss"
+                    + " give the clean partners that class's share", anchors.length, inClass, suspect));
         }
         if (!ascent) {
             listener.note(String.format(java.util.Locale.ROOT, "unlearning by %s: descent on the %d isolated examples as treated%s", c.unlearnBy(),

@@ -241,11 +241,12 @@ class AblTest {
             }, Progress.silent());
         }
         // the 65 isolated examples are mostly the 130 poisons, all labelled 0: the anchors are a fifth of the other label-0 examples
-        java.util.regex.Matcher mt = java.util.regex.Pattern.compile("target anchors: the (\\d+) examples labelled 0 .* \\(of 1235 non-isolated\\)")
+        java.util.regex.Matcher mt = java.util.regex.Pattern.compile("target anchors: the (\\d+) of (\\d+) examples labelled 0 with the highest")
                 .matcher(notes);
         assertTrue(mt.find(), notes.toString());
-        int anchors = Integer.parseInt(mt.group(1));
-        assertTrue(anchors >= 20 && anchors <= 60, "a fifth of 100-300 label-0 examples: " + anchors);
+        int anchors = Integer.parseInt(mt.group(1)), inClass = Integer.parseInt(mt.group(2));
+        assertEquals((int) Math.ceil(0.2 * inClass), anchors, "a fifth of the non-isolated label-0 examples");
+        assertTrue(inClass >= 100 && inClass <= 300, "label-0 examples outside the isolated set: " + inClass);
     }
 
     @Test
