@@ -200,7 +200,9 @@ public final class Abl {
         public Builder isolationPick(IsolationPick v) { isolationPick = v; return this; }
 
         public Config build() {
-            return new Config(isolationEpochs, isolationLr, flooding, gamma, isolationAugment, isolationRatio, unlearning, finetuneEpochs, finetuneLr, finetuneDecayEpoch, unlearnEpochs, unlearnLr, batchSize, momentum, weightDecay, stopMargin, seed, recalibrateBn, unlearnClean, unlearnBy, targetAnchors, isolationPick);
+            return new Config(isolationEpochs, isolationLr, flooding, gamma, isolationAugment, isolationRatio, unlearning, finetuneEpochs,
+                    finetuneLr, finetuneDecayEpoch, unlearnEpochs, unlearnLr, batchSize, momentum, weightDecay, stopMargin, seed, recalibrateBn,
+                    unlearnClean, unlearnBy, targetAnchors, isolationPick);
         }
     }
 
@@ -348,9 +350,7 @@ public final class Abl {
         }
 
         if (c.unlearning() == Unlearning.JOINT) return new Result(isolated, false, null, 0);
-        float[] otherLoss = new float[otherPos.length];
-        for (int i = 0; i < otherPos.length; i++) otherLoss[i] = lastLoss[0][otherPos[i]];
-        return unlearn(model, opt, isoSet, other, otherLoss, c, dir, listener, progress, isolated);
+        return unlearn(model, opt, isoSet, other, lossesAt(lastLoss[0], otherPos), c, dir, listener, progress, isolated);
     }
 
     /** An isolation epoch (1-based) and the set it isolated: the concentrated pick so far. */
@@ -370,6 +370,13 @@ public final class Abl {
             int[] pos = list.isEmpty() ? new int[0] : Arrays.stream(list.split(",")).mapToInt(Integer::parseInt).toArray();
             return new Pick(Integer.parseInt(v.substring(0, colon)), Abl.isolation(data, pos));
         }
+    }
+
+    /** The losses of the examples at the given positions, in that order. */
+    private static float[] lossesAt(float[] loss, int[] positions) {
+        float[] out = new float[positions.length];
+        for (int i = 0; i < positions.length; i++) out[i] = loss[positions[i]];
+        return out;
     }
 
     private static TrainConfig fineTuning(Config c) {
@@ -430,8 +437,7 @@ public final class Abl {
             isoSet = poisoned.subset(poisoned.name() + "-isolated", iso.positions());
             int[] otherPos = IntStream.range(0, poisoned.size()).filter(i -> !in[i]).toArray();
             other = poisoned.subset(poisoned.name() + "-other", otherPos);
-            otherLoss = new float[otherPos.length];
-            for (int i = 0; i < otherPos.length; i++) otherLoss[i] = l[0][otherPos[i]];
+            otherLoss = lossesAt(l[0], otherPos);
             listener.note(String.format(java.util.Locale.ROOT, "isolated %d examples: %d poisoned (precision %.2f%%)",
                     iso.positions().length, iso.poisonedInside(), 100 * iso.precision()));
         }
