@@ -447,7 +447,8 @@ public final class Abl {
         }
         TrainConfig ul = new TrainConfig(1, c.batchSize(), "sgd", c.unlearnLr(), c.momentum(), true, c.weightDecay(),
                 new Schedule.Constant(), Augmentation.none(), false, false, c.seed());
-        if (c.targetAnchors() > 0 && otherLoss == null) {
+        // anchors are partners: pure ascent (unlearnClean 0) draws none and needs no losses
+        if (c.unlearnClean() > 0 && c.targetAnchors() > 0 && otherLoss == null) {
             throw new BadInputException("target anchors " + c.targetAnchors() + " need the losses the isolated set was ranked by"
                     + " (isolation_losses.csv of the run that isolated it), or target anchors 0");
         }

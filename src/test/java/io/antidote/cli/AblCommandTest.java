@@ -52,6 +52,13 @@ class AblCommandTest {
         Cli missing = Cli.run(concat(quick, "--isolated", alone.resolve("isolated.npz").toString(), "--out", dir.resolve("m").toString()));
         assertEquals(2, missing.code, missing.err);
         assertTrue(missing.err.contains("need the losses the isolated set was ranked by"), missing.err);
+        // pure ascent draws no partners, so no anchors and no losses are needed (the README's --unlearn-clean 0 rows)
+        Path pure = dir.resolve("pure");
+        Cli p = Cli.run(concat(new String[]{"defend", "abl"}, common, "--from-model", full.resolve("model.safetensors").toString(),
+                "--unlearn-clean", "0", "--target-anchors", "0.2", "--unlearn-epochs", "1", "--isolated", alone.resolve("isolated.npz").toString(),
+                "--out", pure.toString()));
+        assertEquals(0, p.code, p.err);
+        assertEquals(0.0, ((Number) RunDirectory.readJson(pure.resolve("result.json")).get("target_anchors")).doubleValue());
 
         // losses of another poisoning: a label that disagrees is refused with its file and line
         java.util.List<String> lines = new java.util.ArrayList<>(java.nio.file.Files.readAllLines(full.resolve("isolation_losses.csv")));
