@@ -74,6 +74,10 @@ final class AsdCommand implements Callable<Integer> {
             + "epoch) | loss (stage 2's lowest losses kept) (default: the preset's).")
     String lateSplit;
 
+    @Option(names = "--split-balance", description = "Stages 2 and 3 take their share of the data: overall (the reference) | "
+            + "per-class (the same share of every class) (default: the preset's).")
+    String splitBalance;
+
     @Option(names = "--out", description = "Run directory (default runs/asd-<attack>-<seed>); a checkpoint found there is resumed.")
     Path out;
 
@@ -83,6 +87,8 @@ final class AsdCommand implements Callable<Integer> {
     static final Map<String, Asd.CleanSeeds> CLEAN_SEEDS = new LinkedHashMap<>();
     /** Stage 3's split rules, by the name users give them. */
     static final Map<String, Asd.LateSplit> LATE_SPLITS = new LinkedHashMap<>();
+    /** Whether stages 2 and 3 rank overall or within each class, by the name users give it. */
+    static final Map<String, Asd.Balance> BALANCES = new LinkedHashMap<>();
 
     static {
         PRESETS.put("paper", Asd.Config::paper);
@@ -91,6 +97,8 @@ final class AsdCommand implements Callable<Integer> {
         CLEAN_SEEDS.put("poison-flags", Asd.CleanSeeds.POISON_FLAGS);
         LATE_SPLITS.put("meta", Asd.LateSplit.META);
         LATE_SPLITS.put("loss", Asd.LateSplit.LOSS);
+        BALANCES.put("overall", Asd.Balance.OVERALL);
+        BALANCES.put("per-class", Asd.Balance.PER_CLASS);
     }
 
     Asd.Config config() {
@@ -103,19 +111,24 @@ final class AsdCommand implements Callable<Integer> {
         if (lateSplit != null && !LATE_SPLITS.containsKey(lateSplit)) {
             throw new BadInputException("--late-split '" + lateSplit + "' is not one of " + String.join(", ", LATE_SPLITS.keySet()));
         }
+        if (splitBalance != null && !BALANCES.containsKey(splitBalance)) {
+            throw new BadInputException("--split-balance '" + splitBalance + "' is not one of " + String.join(", ", BALANCES.keySet()));
+        }
         Schedule s = schedule == null ? null : Schedule.parse(schedule);
-        return build(preset, seed, epochs, iterations, batchSize, CLEAN_SEEDS.get(cleanSeeds), s, lateSplit == null ? null : LATE_SPLITS.get(lateSplit));
+        return build(preset, seed, epochs, iterations, batchSize, CLEAN_SEEDS.get(cleanSeeds), s, lateSplit == null ? null : LATE_SPLITS.get(lateSplit),
+                splitBalance == null ? null : BALANCES.get(splitBalance));
     }
 
     /** A preset with the given fields overridden (null keeps the preset's); the flags and experiment files both build ASD's config here. */
     static Asd.Config build(String preset, long seed, Integer epochs, Integer iterations, Integer batchSize, Asd.CleanSeeds cleanSeeds,
-                            Schedule schedule, Asd.LateSplit lateSplit) {
+                            Schedule schedule, Asd.LateSplit lateSplit, Asd.Balance balance) {
         Asd.Config c = PRESETS.get(preset).apply(seed);
         if (epochs != null) c = c.scaledTo(epochs);
         if (iterations != null) c = c.withIterations(iterations);
         if (batchSize != null) c = c.withBatchSize(batchSize);
         if (schedule != null) c = c.withSchedule(schedule);
         if (lateSplit != null) c = c.withLateSplit(lateSplit);
+        if (balance != null) c = c.withBalance(balance);
         return c.withCleanSeeds(cleanSeeds);
     }
 

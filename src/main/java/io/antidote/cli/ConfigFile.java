@@ -168,11 +168,13 @@ final class ConfigFile {
         String schedule = d.text("schedule", p.schedule() instanceof Schedule.Cosine ? "cosine" : "constant");
         Schedule sch = d.keys.wrap("defense.schedule", () -> Schedule.parse(schedule));
         String late = d.choice("late_split", p.lateSplit().name().toLowerCase(Locale.ROOT), List.copyOf(AsdCommand.LATE_SPLITS.keySet()));
+        String balance = d.choice("split_balance", p.balance() == Asd.Balance.PER_CLASS ? "per-class" : "overall",
+                List.copyOf(AsdCommand.BALANCES.keySet()));
         boolean baseline = d.bool("baseline", false);
         // the preset's own length is not a rescaling, so only a changed epoch count rescales the stages
         Integer scaled = epochs == p.epochs() ? null : epochs;
         Asd.Config c = d.keys.wrap("defense", () -> AsdCommand.build(preset, seed, scaled, iterations, batch, AsdCommand.CLEAN_SEEDS.get(seeds),
-                sch, AsdCommand.LATE_SPLITS.get(late)));
+                sch, AsdCommand.LATE_SPLITS.get(late), AsdCommand.BALANCES.get(balance)));
         return new Experiment.AsdDefense(preset, c, seeds, baseline);
     }
 

@@ -25,7 +25,8 @@ class AsdCommandTest {
         assertTrue(metrics.get(0).contains("\"stage\":\"asd\"") && metrics.get(0).contains("\"asr\":"), metrics.get(0));
         assertTrue(metrics.get(1).contains("\"split_stage\":1") && metrics.get(1).contains("\"labelled\":100"), metrics.get(1));
         assertTrue(metrics.get(5).contains("\"split_stage\":2"), metrics.get(5));
-        assertTrue(metrics.get(7).contains("\"split_stage\":3") && metrics.get(7).contains("\"labelled\":200"), metrics.get(7));
+        // the cpu preset takes half of every class, each rounded down: 198 of 400, where half overall would be 200
+        assertTrue(metrics.get(7).contains("\"split_stage\":3") && metrics.get(7).contains("\"labelled\":198"), metrics.get(7));
 
         Map<?, ?> result = RunDirectory.readJson(run.resolve("result.json"));
         assertTrue(result.get("asr") instanceof Number && result.get("ca") instanceof Number, result.toString());
@@ -45,6 +46,9 @@ class AsdCommandTest {
         Cli s = Cli.run("defend", "asd", "--data", "synthetic:1:40:10", "--attack", "badnets", "--clean-seeds", "oracle", "--out", run.toString());
         assertEquals(2, s.code);
         assertTrue(s.err.contains("--clean-seeds 'oracle'"), s.err);
+        Cli b = Cli.run("defend", "asd", "--data", "synthetic:1:40:10", "--attack", "badnets", "--split-balance", "even", "--out", run.toString());
+        assertEquals(2, b.code);
+        assertTrue(b.err.contains("--split-balance 'even' is not one of overall, per-class"), b.err);
         // 40 images hold 4 per class: too few to set 10 per class aside
         Cli h = Cli.run("defend", "asd", "--data", "synthetic:1:40:10", "--attack", "badnets", "--out", run.toString());
         assertEquals(2, h.code);

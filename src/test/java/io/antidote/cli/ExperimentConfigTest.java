@@ -1,5 +1,7 @@
 package io.antidote.cli;
 
+import io.antidote.defense.Asd;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -172,6 +174,9 @@ class ExperimentConfigTest {
         assertEquals(0.05, asd.attack().rate());
         assertEquals(Map.of("variant", "asd"), asd.attack().params());
         assertEquals(40, ((Experiment.AsdDefense) asd.defense()).config().epochs());
+        assertEquals(Asd.Balance.PER_CLASS, ((Experiment.AsdDefense) asd.defense()).config().balance(), "the cpu preset's balance");
+        Experiment overall = ConfigFile.experiment(Path.of("configs/asd-cifar10-badnets.yaml"), List.of("defense.split_balance=overall"));
+        assertEquals(Asd.Balance.OVERALL, ((Experiment.AsdDefense) overall.defense()).config().balance());
 
         Experiment clean = ConfigFile.experiment(Path.of("configs/clean-cifar10-wrn16-1.yaml"), List.of());
         assertNull(clean.attack());

@@ -176,6 +176,21 @@ class AsdTest {
     }
 
     @Test
+    void perClassBalanceTakesTheSameShareOfEveryClassWhereTheOverallRankingStarvesOne() {
+        // class 0: losses 0..9, class 1: losses 100..109, class 2 (five samples): 50..54
+        int[] labels = new int[25];
+        float[] loss = new float[25];
+        for (int i = 0; i < 10; i++) { labels[i] = 0; loss[i] = 9 - i; }
+        for (int i = 10; i < 20; i++) { labels[i] = 1; loss[i] = 100 + (i - 10); }
+        for (int i = 20; i < 25; i++) { labels[i] = 2; loss[i] = 50 + (i - 20); }
+        boolean[] overall = Asd.lowestFraction(loss, 0.4);
+        assertEquals(0, IntStream.range(10, 20).filter(i -> overall[i]).count(), "the overall ranking leaves class 1 out");
+        boolean[] perClass = Asd.lowestFractionPerClass(loss, labels, 3, 0.4);
+        // floor(10 x 0.4) = 4 of classes 0 and 1, floor(5 x 0.4) = 2 of class 2, each its lowest
+        assertArrayEquals(new int[]{6, 7, 8, 9, 10, 11, 12, 13, 20, 21}, IntStream.range(0, 25).filter(i -> perClass[i]).toArray());
+    }
+
+    @Test
     void seedsArePickedPerClassFromEligibleSamplesOnly() {
         int[] labels = new int[60];
         boolean[] ok = new boolean[60];
@@ -231,7 +246,8 @@ class AsdTest {
     private static Asd.Config tinyConfig() {
         // three epochs, one per stage; four MixMatch steps of 16
         return new Asd.Config(3, 1, 2, 3, 1, 5, 0.5, 0.002, 16, 4, 0.5, 0.75, 15, 3, 0.1, 1.0, 0.015, 1, 128, true,
-                Asd.CleanSeeds.TRUSTED_SET, 1, new Schedule.Constant(), Asd.LateSplit.META);
+                Asd.CleanSeeds.TRUSTED_SET, 1, new Schedule.Constant(), Asd.LateSplit.META,
+                Asd.Balance.OVERALL);
     }
 
     @Test
@@ -295,7 +311,8 @@ class AsdTest {
             assertTrue(e.getMessage().contains("trusted"), e.getMessage());
         }
         Asd.Config flags = new Asd.Config(1, 1, 1, 3, 1, 5, 0.5, 0.002, 8, 1, 0.5, 0.75, 15, 1, 0.1, 1.0, 0.015, 1, 128, false,
-                Asd.CleanSeeds.POISON_FLAGS, 1, new Schedule.Constant(), Asd.LateSplit.META);
+                Asd.CleanSeeds.POISON_FLAGS, 1, new Schedule.Constant(), Asd.LateSplit.META,
+                Asd.Balance.OVERALL);
         try (Model m = Model.create("wrn-10-1", 10, 5, Precision.FP32)) {
             Asd.Result r = Asd.run(m, d[0], null, flags, null, (rep, mm) -> {}, Progress.silent());
             assertEquals(300, r.data().size());
