@@ -235,9 +235,11 @@ final class AsdCommand implements Callable<Integer> {
         }
         Runs.EpochRecorder rec = new Runs.EpochRecorder(run, test, poisonedTest, target, cfg.epochs(), System.out);
         List<Map<String, Object>> splits = new ArrayList<>();
-        System.out.printf("ASD on %s (%d images, %d poisoned%s), %s, %s, preset %s: %d epochs, stages from %d and %d, %d steps per epoch%n",
+        System.out.printf("ASD on %s (%d images, %d poisoned%s), %s, %s, preset %s: %d epochs, stages from %d and %d, %d steps per epoch; "
+                        + "stages 2-3 split %s, stage 3 by %s%n",
                 train.name(), train.size(), train.poisonedCount(), trusted == null ? "" : ", plus " + trusted.size() + " trusted",
-                m.arch(), m.precision().label(), preset, cfg.epochs(), cfg.stage2Start(), cfg.stage3Start(), cfg.iterations());
+                m.arch(), m.precision().label(), preset, cfg.epochs(), cfg.stage2Start(), cfg.stage3Start(), cfg.iterations(),
+                cfg.balance() == Asd.Balance.PER_CLASS ? "per class" : "overall", cfg.lateSplit() == Asd.LateSplit.META ? "loss reduction (meta)" : "loss");
         Asd.Listener listener = (r, mm) -> {
             Trainer.EpochStats s = new Trainer.EpochStats(r.epoch(), cfg.lr(), r.loss(), r.labelledAccuracy(),
                     r.iterations() * 3 * r.batchSize(), r.seconds());
