@@ -78,6 +78,10 @@ final class AsdCommand implements Callable<Integer> {
             + "per-class (the same share of every class) (default: the preset's).")
     String splitBalance;
 
+    @Option(names = "--stages", split = ",", paramLabel = "S2,S3",
+            description = "Epochs (0-based) where stages 2 and 3 begin, e.g. 10,25 (default: the preset's, scaled with --epochs).")
+    int[] stages;
+
     @Option(names = "--out", description = "Run directory (default runs/asd-<attack>-<seed>); a checkpoint found there is resumed.")
     Path out;
 
@@ -114,9 +118,16 @@ final class AsdCommand implements Callable<Integer> {
         if (splitBalance != null && !BALANCES.containsKey(splitBalance)) {
             throw new BadInputException("--split-balance '" + splitBalance + "' is not one of " + String.join(", ", BALANCES.keySet()));
         }
+        if (stages != null && stages.length != 2) throw new BadInputException("--stages needs two epochs S2,S3, got " + stages.length);
         Schedule s = schedule == null ? null : Schedule.parse(schedule);
-        return build(preset, seed, epochs, iterations, batchSize, CLEAN_SEEDS.get(cleanSeeds), s, lateSplit == null ? null : LATE_SPLITS.get(lateSplit),
+        Asd.Config c = build(preset, seed, epochs, iterations, batchSize, CLEAN_SEEDS.get(cleanSeeds), s, lateSplit == null ? null : LATE_SPLITS.get(lateSplit),
                 splitBalance == null ? null : BALANCES.get(splitBalance));
+        if (stages == null) return c;
+        // explicit boundaries win over the ones --epochs scaled
+        if (stages[0] < 0 || stages[1] < stages[0] || stages[1] > c.epochs()) {
+            throw new BadInputException("--stages " + stages[0] + "," + stages[1] + " must satisfy 0 <= S2 <= S3 <= epochs (" + c.epochs() + ")");
+        }
+        return c.withStages(stages[0], stages[1]);
     }
 
     /** A preset with the given fields overridden (null keeps the preset's); the flags and experiment files both build ASD's config here. */

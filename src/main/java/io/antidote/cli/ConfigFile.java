@@ -173,8 +173,15 @@ final class ConfigFile {
         boolean baseline = d.bool("baseline", false);
         // the preset's own length is not a rescaling, so only a changed epoch count rescales the stages
         Integer scaled = epochs == p.epochs() ? null : epochs;
-        Asd.Config c = d.keys.wrap("defense", () -> AsdCommand.build(preset, seed, scaled, iterations, batch, AsdCommand.CLEAN_SEEDS.get(seeds),
+        Asd.Config base = d.keys.wrap("defense", () -> AsdCommand.build(preset, seed, scaled, iterations, batch, AsdCommand.CLEAN_SEEDS.get(seeds),
                 sch, AsdCommand.LATE_SPLITS.get(late), AsdCommand.BALANCES.get(balance)));
+        List<Long> st = d.integers("stages", List.of((long) base.stage2Start(), (long) base.stage3Start()), 0, 100_000);
+        if (st.size() != 2) throw d.bad("stages", "needs two epochs [S2, S3], got " + st.size());
+        // explicit boundaries win over the ones a changed epoch count scaled
+        if (st.get(0) > st.get(1) || st.get(1) > base.epochs()) {
+            throw d.bad("stages", st + " must satisfy S2 <= S3 <= epochs (" + base.epochs() + ")");
+        }
+        Asd.Config c = base.withStages(st.get(0).intValue(), st.get(1).intValue());
         return new Experiment.AsdDefense(preset, c, seeds, baseline);
     }
 

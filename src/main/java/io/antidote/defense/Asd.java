@@ -139,6 +139,16 @@ public final class Asd {
 
         public Config withIterations(int n) { return with(null, n, null, null, null, null); }
 
+        /** This config with stage 2 starting at epoch s2 and stage 3 at s3 (0-based, as the reference's epoch_first/second). */
+        public Config withStages(int s2, int s3) {
+            if (s2 < 0 || s3 < s2 || s3 > epochs) {
+                throw new BadInputException("ASD stages " + s2 + "," + s3 + " must satisfy 0 <= stage 2 <= stage 3 <= epochs (" + epochs + ")");
+            }
+            return new Config(epochs, s2, s3, seedsPerClass, growEvery, growBy, cleanFraction, lr, batchSize, iterations, temperature,
+                    mixAlpha, lambdaU, rampupEpochs, sceAlpha, sceBeta, metaLr, metaEpochs, loaderBatch, recordWithAugmentation,
+                    cleanSeeds, seed, schedule, lateSplit, balance);
+        }
+
         public Config withCleanSeeds(CleanSeeds s) { return with(null, null, s, null, null, null); }
 
         public Config withBatchSize(int b) { return with(b, null, null, null, null, null); }

@@ -15,15 +15,16 @@ class AsdCommandTest {
     @Test
     void aTinyRunRecordsEveryEpochAndItsSplit(@TempDir Path dir) throws Exception {
         Path run = dir.resolve("run");
-        // 4 epochs of the CPU preset scaled down: stage 1 for epochs 1-2, stage 2 for 3, stage 3 for 4
+        // 4 epochs of the CPU preset scaled down, with stages at 1 and 3: stage 1 for epoch 1, stage 2 for 2-3, stage 3 for 4
         Cli r = Cli.run("defend", "asd", "--data", "synthetic:1:400:50", "--attack", "badnets", "--rate", "0.1", "--preset", "cpu",
-                "--model", "wrn-10-1", "--epochs", "4", "--iterations", "2", "--batch-size", "8", "--precision", "fp32",
+                "--model", "wrn-10-1", "--epochs", "4", "--stages", "1,3", "--iterations", "2", "--batch-size", "8", "--precision", "fp32",
                 "--out", run.toString());
         assertEquals(0, r.code, r.err);
         List<String> metrics = Files.readAllLines(run.resolve("metrics.jsonl"));
         assertEquals(8, metrics.size(), String.join("\n", metrics));
         assertTrue(metrics.get(0).contains("\"stage\":\"asd\"") && metrics.get(0).contains("\"asr\":"), metrics.get(0));
         assertTrue(metrics.get(1).contains("\"split_stage\":1") && metrics.get(1).contains("\"labelled\":100"), metrics.get(1));
+        assertTrue(metrics.get(3).contains("\"split_stage\":2"), metrics.get(3));
         assertTrue(metrics.get(5).contains("\"split_stage\":2"), metrics.get(5));
         // the cpu preset takes half of every class, each rounded down: 198 of 400, where half overall would be 200
         assertTrue(metrics.get(7).contains("\"split_stage\":3") && metrics.get(7).contains("\"labelled\":198"), metrics.get(7));
@@ -49,6 +50,9 @@ class AsdCommandTest {
         Cli b = Cli.run("defend", "asd", "--data", "synthetic:1:40:10", "--attack", "badnets", "--split-balance", "even", "--out", run.toString());
         assertEquals(2, b.code);
         assertTrue(b.err.contains("--split-balance 'even' is not one of overall, per-class"), b.err);
+        Cli st = Cli.run("defend", "asd", "--data", "synthetic:1:40:10", "--attack", "badnets", "--stages", "30,20", "--out", run.toString());
+        assertEquals(2, st.code);
+        assertTrue(st.err.contains("--stages 30,20 must satisfy 0 <= S2 <= S3 <= epochs (120)"), st.err);
         // 40 images hold 4 per class: too few to set 10 per class aside
         Cli h = Cli.run("defend", "asd", "--data", "synthetic:1:40:10", "--attack", "badnets", "--out", run.toString());
         assertEquals(2, h.code);

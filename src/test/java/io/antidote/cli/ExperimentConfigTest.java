@@ -56,6 +56,16 @@ class ExperimentConfigTest {
     }
 
     @Test
+    void asdStagesOutOfOrderOrPastTheEndAreRefused() throws Exception {
+        refused("experiment.yaml: defense.stages: [25, 10] must satisfy S2 <= S3 <= epochs (40)",
+                file("experiment.yaml", "attack: {name: badnets}\ndefense: {name: asd, stages: [25, 10]}\n"));
+        refused("experiment.yaml: defense.stages: [10, 41] must satisfy S2 <= S3 <= epochs (40)",
+                file("experiment.yaml", "attack: {name: badnets}\ndefense: {name: asd, stages: [10, 41]}\n"));
+        refused("experiment.yaml: defense.stages: needs two epochs [S2, S3], got 1",
+                file("experiment.yaml", "attack: {name: badnets}\ndefense: {name: asd, stages: [10]}\n"));
+    }
+
+    @Test
     void aKeyOfAnotherDefenseIsUnknown() throws Exception {
         Path f = file("experiment.yaml", "attack: {name: badnets}\ndefense: {name: ft, teacher_epochs: 3}\n");
         refused("experiment.yaml: unknown key 'defense.teacher_epochs'; known keys of defense: name, scope, epochs, batch_size, lr, "
@@ -177,6 +187,15 @@ class ExperimentConfigTest {
         assertEquals(Asd.Balance.PER_CLASS, ((Experiment.AsdDefense) asd.defense()).config().balance(), "the cpu preset's balance");
         Experiment overall = ConfigFile.experiment(Path.of("configs/asd-cifar10-badnets.yaml"), List.of("defense.split_balance=overall"));
         assertEquals(Asd.Balance.OVERALL, ((Experiment.AsdDefense) overall.defense()).config().balance());
+        Asd.Config preset = ((Experiment.AsdDefense) asd.defense()).config();
+        assertEquals(List.of(20, 30), List.of(preset.stage2Start(), preset.stage3Start()), "the cpu preset's stages");
+        // a changed length rescales the stages; explicit stages win over the rescaled ones
+        Asd.Config longer = ((Experiment.AsdDefense) ConfigFile.experiment(Path.of("configs/asd-cifar10-badnets.yaml"),
+                List.of("defense.epochs=80")).defense()).config();
+        assertEquals(List.of(40, 60), List.of(longer.stage2Start(), longer.stage3Start()));
+        Asd.Config early = ((Experiment.AsdDefense) ConfigFile.experiment(Path.of("configs/asd-cifar10-badnets.yaml"),
+                List.of("defense.epochs=80", "defense.stages=[10, 25]")).defense()).config();
+        assertEquals(List.of(10, 25, 80), List.of(early.stage2Start(), early.stage3Start(), early.epochs()));
 
         Experiment clean = ConfigFile.experiment(Path.of("configs/clean-cifar10-wrn16-1.yaml"), List.of());
         assertNull(clean.attack());
