@@ -29,7 +29,7 @@ final class ExperimentRunner {
     private ExperimentRunner() {}
 
     /** The metric fields a result carries at its top level, copied from the final model's scores. */
-    private static final List<String> SCORE_FIELDS = List.of("ca", "ca_non_target", "asr", "clean_loss", "poison_loss");
+    private static final List<String> SCORE_FIELDS = List.of("ca", "ca_non_target", "ca_target_class", "ca_per_class", "asr", "clean_loss", "poison_loss");
 
     /** What a defense needs from the experiment: the data as poisoned, the run directory, and the backdoored model when one was trained. */
     record Context(Experiment experiment, RunDirectory run, DataSource.Split data, DataSource.Prepared prepared, Precision precision,

@@ -14,7 +14,9 @@ import io.antidote.train.Trainer;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -43,9 +45,13 @@ final class Runs {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("ca", s.cleanAccuracy());
         if (!Double.isNaN(s.cleanAccuracyNonTarget())) m.put("ca_non_target", s.cleanAccuracyNonTarget());
+        if (!Double.isNaN(s.cleanAccuracyTargetClass())) m.put("ca_target_class", s.cleanAccuracyTargetClass());
         if (!Double.isNaN(s.attackSuccessRate())) m.put("asr", s.attackSuccessRate());
         m.put("clean_loss", s.cleanLoss());
         if (!Double.isNaN(s.poisonLoss())) m.put("poison_loss", s.poisonLoss());
+        List<Object> perClass = new ArrayList<>();
+        for (double a : s.classAccuracy()) perClass.add(Double.isNaN(a) ? null : a);
+        m.put("ca_per_class", perClass);
         return m;
     }
 

@@ -9,9 +9,15 @@ import io.antidote.train.Inference;
  * repos' CA on the non-target images only (9,000 of CIFAR-10's 10,000) is offered under its own name.
  */
 public final class Metrics {
-    /** Evaluation figures as fractions in [0,1]; asr is NaN when no poisoned test set was given. */
+    /**
+     * Evaluation figures as fractions in [0,1]; asr is NaN when no poisoned test set was given.
+     * classAccuracy holds the clean accuracy of each class (NaN for a class with no test image);
+     * cleanAccuracyTargetClass is the target's entry (NaN without a target), because a defense can
+     * reach a low ASR by giving up the target class, and ASR alone does not show it.
+     */
     public record Scores(double cleanAccuracy, double cleanAccuracyNonTarget, double attackSuccessRate,
-                         double cleanLoss, double poisonLoss, int cleanCount, int poisonCount) {}
+                         double cleanLoss, double poisonLoss, int cleanCount, int poisonCount,
+                         double cleanAccuracyTargetClass, double[] classAccuracy) {}
 
     private Metrics() {}
 
@@ -51,6 +57,21 @@ public final class Metrics {
             ploss = meanLoss(pp);
             pn = pp.size();
         }
-        return new Scores(accuracy(pc), nonTarget, asr, meanLoss(pc), ploss, pc.size(), pn);
+        double[] perClass = classAccuracy(pc, clean.numClasses());
+        double targetClass = target >= 0 && target < perClass.length ? perClass[target] : Double.NaN;
+        return new Scores(accuracy(pc), nonTarget, asr, meanLoss(pc), ploss, pc.size(), pn, targetClass, perClass);
+    }
+
+    /** The accuracy on each class's images (NaN for a class with none). */
+    public static double[] classAccuracy(Inference.Predictions p, int classes) {
+        int[] right = new int[classes], all = new int[classes];
+        for (int i = 0; i < p.size(); i++) {
+            int y = p.labels()[i];
+            all[y]++;
+            if (p.predicted()[i] == y) right[y]++;
+        }
+        double[] out = new double[classes];
+        for (int k = 0; k < classes; k++) out[k] = all[k] == 0 ? Double.NaN : (double) right[k] / all[k];
+        return out;
     }
 }

@@ -86,7 +86,17 @@ public final class HtmlReport {
         paper.ifPresent(p -> b.append(Html.valueCell("paper-ca", p.ca(), Html.percent(p.ca()))));
         b.append("</tr>\n<tr><th>Attack success rate (ASR)</th>").append(Html.valueCell("final-asr", last.asr(), Html.percent(last.asr())));
         paper.ifPresent(p -> b.append(Html.valueCell("paper-asr", p.asr(), Html.percent(p.asr()))));
+        if (!Double.isNaN(last.caTargetClass())) {
+            b.append("</tr>\n<tr><th>CA on the target class's clean images</th>")
+                    .append(Html.valueCell("final-ca-target-class", last.caTargetClass(), Html.percent(last.caTargetClass())));
+        }
         b.append("</tr>\n</table>\n");
+        // a model that never predicts the target class has no ASR to show, whatever the trigger does
+        if (last.caTargetClass() < last.ca() / 2) {
+            b.append("<p class=\"note\" id=\"target-class-warning\">The target class's clean images are recognised far less often than the others (")
+                    .append(Html.percent(last.caTargetClass())).append(" against ").append(Html.percent(last.ca()))
+                    .append(" overall): part of the low ASR may come from giving the class up rather than from removing the trigger.</p>\n");
+        }
         paper.ifPresent(p -> {
             b.append("<p class=\"note\">Paper setting: ").append(Html.escape(p.attack() + " on " + p.data() + ", " + p.model())).append('.');
             if (!sameName(p.model(), run.model()) || !sameName(p.data(), run.data())) {

@@ -23,7 +23,7 @@ record RunData(Path dir, Map<String, Object> config, Map<String, Object> result,
 
     /** Final scores of one model the run produced; NaN where the run did not measure it. */
     record Outcome(String key, String defense, double ca, double asr, double caNonTarget, double cleanLoss, double poisonLoss,
-                   double isolationPrecision, double isolationRecall) {
+                   double isolationPrecision, double isolationRecall, double caTargetClass) {
         boolean undefended() {
             return NO_DEFENSE.equals(defense);
         }
@@ -148,7 +148,7 @@ record RunData(Path dir, Map<String, Object> config, Map<String, Object> result,
         return new Outcome(key.replace('_', '-'), defense, number(f, m, prefix, "ca", true), number(f, m, prefix, "asr", false),
                 number(f, m, prefix, "ca_non_target", false), number(f, m, prefix, "clean_loss", false),
                 number(f, m, prefix, "poison_loss", false), number(f, m, prefix, "isolation_precision", false),
-                number(f, m, prefix, "isolation_recall", false));
+                number(f, m, prefix, "isolation_recall", false), number(f, m, prefix, "ca_target_class", false));
     }
 
     private static String defenseOfKey(String key) {

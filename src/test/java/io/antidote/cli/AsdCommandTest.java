@@ -17,7 +17,7 @@ class AsdCommandTest {
         Path run = dir.resolve("run");
         // 4 epochs of the CPU preset scaled down, with stages at 1 and 3: stage 1 for epoch 1, stage 2 for 2-3, stage 3 for 4
         Cli r = Cli.run("defend", "asd", "--data", "synthetic:1:400:50", "--attack", "badnets", "--rate", "0.1", "--preset", "cpu",
-                "--model", "wrn-10-1", "--epochs", "4", "--stages", "1,3", "--iterations", "2", "--batch-size", "8", "--precision", "fp32",
+                "--model", "wrn-10-1", "--epochs", "4", "--stages", "1,3", "--split-balance", "per-class", "--iterations", "2", "--batch-size", "8", "--precision", "fp32",
                 "--out", run.toString());
         assertEquals(0, r.code, r.err);
         List<String> metrics = Files.readAllLines(run.resolve("metrics.jsonl"));
@@ -26,7 +26,7 @@ class AsdCommandTest {
         assertTrue(metrics.get(1).contains("\"split_stage\":1") && metrics.get(1).contains("\"labelled\":100"), metrics.get(1));
         assertTrue(metrics.get(3).contains("\"split_stage\":2"), metrics.get(3));
         assertTrue(metrics.get(5).contains("\"split_stage\":2"), metrics.get(5));
-        // the cpu preset takes half of every class, each rounded down: 198 of 400, where half overall would be 200
+        // per-class takes half of every class, each rounded down: 198 of 400, where half overall would be 200
         assertTrue(metrics.get(7).contains("\"split_stage\":3") && metrics.get(7).contains("\"labelled\":198"), metrics.get(7));
 
         Map<?, ?> result = RunDirectory.readJson(run.resolve("result.json"));

@@ -184,18 +184,18 @@ class ExperimentConfigTest {
         assertEquals(0.05, asd.attack().rate());
         assertEquals(Map.of("variant", "asd"), asd.attack().params());
         assertEquals(40, ((Experiment.AsdDefense) asd.defense()).config().epochs());
-        assertEquals(Asd.Balance.PER_CLASS, ((Experiment.AsdDefense) asd.defense()).config().balance(), "the cpu preset's balance");
-        Experiment overall = ConfigFile.experiment(Path.of("configs/asd-cifar10-badnets.yaml"), List.of("defense.split_balance=overall"));
-        assertEquals(Asd.Balance.OVERALL, ((Experiment.AsdDefense) overall.defense()).config().balance());
+        assertEquals(Asd.Balance.OVERALL, ((Experiment.AsdDefense) asd.defense()).config().balance(), "the cpu preset's balance");
+        Experiment perClass = ConfigFile.experiment(Path.of("configs/asd-cifar10-badnets.yaml"), List.of("defense.split_balance=per-class"));
+        assertEquals(Asd.Balance.PER_CLASS, ((Experiment.AsdDefense) perClass.defense()).config().balance());
         Asd.Config preset = ((Experiment.AsdDefense) asd.defense()).config();
-        assertEquals(List.of(20, 30), List.of(preset.stage2Start(), preset.stage3Start()), "the cpu preset's stages");
+        assertEquals(List.of(10, 25), List.of(preset.stage2Start(), preset.stage3Start()), "the cpu preset's stages");
         // a changed length rescales the stages; explicit stages win over the rescaled ones
         Asd.Config longer = ((Experiment.AsdDefense) ConfigFile.experiment(Path.of("configs/asd-cifar10-badnets.yaml"),
                 List.of("defense.epochs=80")).defense()).config();
-        assertEquals(List.of(40, 60), List.of(longer.stage2Start(), longer.stage3Start()));
+        assertEquals(List.of(20, 50), List.of(longer.stage2Start(), longer.stage3Start()));
         Asd.Config early = ((Experiment.AsdDefense) ConfigFile.experiment(Path.of("configs/asd-cifar10-badnets.yaml"),
-                List.of("defense.epochs=80", "defense.stages=[10, 25]")).defense()).config();
-        assertEquals(List.of(10, 25, 80), List.of(early.stage2Start(), early.stage3Start(), early.epochs()));
+                List.of("defense.epochs=80", "defense.stages=[30, 60]")).defense()).config();
+        assertEquals(List.of(30, 60, 80), List.of(early.stage2Start(), early.stage3Start(), early.epochs()));
 
         Experiment clean = ConfigFile.experiment(Path.of("configs/clean-cifar10-wrn16-1.yaml"), List.of());
         assertNull(clean.attack());

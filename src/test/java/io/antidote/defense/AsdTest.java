@@ -93,10 +93,11 @@ class AsdTest {
         assertEquals(15, c.withIterations(10).scaledTo(10).lambdaU(30, 0), 0, "clipped after the ramp");
 
         Asd.Config cpu = Asd.Config.cpu(1);
-        assertEquals(1, cpu.stage(19));
-        assertEquals(2, cpu.stage(20));
-        assertEquals(3, cpu.stage(30));
-        assertEquals(1180, 100 + 10 * cpu.choiceNum(19));
+        assertEquals(1, cpu.stage(9));
+        assertEquals(2, cpu.stage(10));
+        assertEquals(2, cpu.stage(24));
+        assertEquals(3, cpu.stage(25));
+        assertEquals(580, 100 + 10 * cpu.choiceNum(9));
         Asd.Config s = c.scaledTo(12);
         assertEquals(6, s.stage2Start());
         assertEquals(9, s.stage3Start());

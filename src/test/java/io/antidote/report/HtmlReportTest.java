@@ -46,6 +46,23 @@ class HtmlReportTest {
     }
 
     @Test
+    void aTargetClassTheModelGaveUpIsShownAndFlagged(@TempDir Path tmp) throws IOException {
+        Path run = SyntheticRuns.abl(tmp.resolve("r"));
+        String plain = Files.readString(HtmlReport.write(run));
+        assertFalse(plain.contains("final-ca-target-class"), "no row without the figure in result.json");
+        Path result = run.resolve("result.json");
+        String json = Files.readString(result);
+        Files.writeString(result, json.replace("\"asr\": 0.0211", "\"asr\": 0.0211, \"ca_target_class\": 0.02"));
+        String gaveUp = Files.readString(HtmlReport.write(run));
+        assertEquals(0.02, dataValue(gaveUp, "final-ca-target-class"));
+        assertTrue(gaveUp.contains("id=\"target-class-warning\"") && gaveUp.contains("2.00% against 85.23%"), gaveUp);
+        Files.writeString(result, json.replace("\"asr\": 0.0211", "\"asr\": 0.0211, \"ca_target_class\": 0.43"));
+        String kept = Files.readString(HtmlReport.write(run));
+        assertEquals(0.43, dataValue(kept, "final-ca-target-class"));
+        assertFalse(kept.contains("target-class-warning"), "at half the overall CA or more there is no warning");
+    }
+
+    @Test
     void pageFetchesNothing(@TempDir Path tmp) throws IOException {
         String html = Files.readString(HtmlReport.write(SyntheticRuns.abl(tmp.resolve("r"))));
         assertFalse(Pattern.compile("(src|href)\\s*=\\s*[\"']?\\s*(https?:)?//", Pattern.CASE_INSENSITIVE).matcher(html).find());

@@ -1,0 +1,22 @@
+package io.antidote.eval;
+
+import io.antidote.train.Inference;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class MetricsTest {
+    @Test
+    void classAccuracyCountsEachClassOnItsOwnImages() {
+        // class 0: 2 of 3 right; class 1: 0 of 2 right; class 2: 1 of 1; class 3: no images
+        int[] labels = {0, 0, 0, 1, 1, 2};
+        int[] predicted = {0, 1, 0, 0, 2, 2};
+        Inference.Predictions p = new Inference.Predictions(predicted, new float[6], labels);
+        double[] a = Metrics.classAccuracy(p, 4);
+        assertEquals(2.0 / 3, a[0], 1e-12);
+        assertEquals(0.0, a[1], 0);
+        assertEquals(1.0, a[2], 0);
+        assertTrue(Double.isNaN(a[3]));
+        assertEquals(0.5, Metrics.accuracy(p), 1e-12);
+    }
+}
