@@ -86,8 +86,9 @@ public final class Asd {
                          LateSplit lateSplit, Balance balance) {
         public Config {
             if (epochs < 1) throw new BadInputException("ASD epochs " + epochs + " must be >= 1");
-            if (stage2Start < 0 || stage3Start < stage2Start) {
-                throw new BadInputException("ASD stage boundaries " + stage2Start + "/" + stage3Start + " must satisfy 0 <= stage 2 <= stage 3");
+            if (stage2Start < 0 || stage3Start < stage2Start || stage3Start > epochs) {
+                throw new BadInputException("ASD stage boundaries " + stage2Start + "/" + stage3Start
+                        + " must satisfy 0 <= stage 2 <= stage 3 <= epochs (" + epochs + ")");
             }
             if (seedsPerClass < 1) throw new BadInputException("ASD seeds per class " + seedsPerClass + " must be >= 1");
             if (growEvery < 1) throw new BadInputException("ASD growth interval " + growEvery + " must be >= 1");
@@ -145,9 +146,6 @@ public final class Asd {
 
         /** This config with stage 2 starting at epoch s2 and stage 3 at s3 (0-based, as the reference's epoch_first/second). */
         public Config withStages(int s2, int s3) {
-            if (s2 < 0 || s3 < s2 || s3 > epochs) {
-                throw new BadInputException("ASD stages " + s2 + "," + s3 + " must satisfy 0 <= stage 2 <= stage 3 <= epochs (" + epochs + ")");
-            }
             return new Config(epochs, s2, s3, seedsPerClass, growEvery, growBy, cleanFraction, lr, batchSize, iterations, temperature,
                     mixAlpha, lambdaU, rampupEpochs, sceAlpha, sceBeta, metaLr, metaEpochs, loaderBatch, recordWithAugmentation,
                     cleanSeeds, seed, schedule, lateSplit, balance);

@@ -102,6 +102,9 @@ class AsdTest {
         assertEquals(6, s.stage2Start());
         assertEquals(9, s.stage3Start());
         assertThrows(BadInputException.class, () -> c.scaledTo(0));
+        var past = assertThrows(BadInputException.class, () -> c.withStages(60, 121));
+        assertTrue(past.getMessage().contains("60/121 must satisfy 0 <= stage 2 <= stage 3 <= epochs (120)"), past.getMessage());
+        assertThrows(BadInputException.class, () -> c.withStages(90, 60));
         var e = assertThrows(BadInputException.class, () -> c.withBatchSize(2));
         assertTrue(e.getMessage().contains("batch size 2"), e.getMessage());
     }
