@@ -339,7 +339,25 @@ public final class Abl {
         if (c.unlearning() == Unlearning.REFERENCE && c.finetuneEpochs() > 0) {
             Trainer.train(model, opt, other, ft, stageHooks("finetune", listener), checkpoint(dir, "finetune"), progress, -1);
         } else if (c.unlearning() == Unlearning.JOINT && c.finetuneEpochs() > 0) {
-            // paper: descend on the rest and ascend on the isolated examples in the same steps
+            jointStage(model, opt, poisoned, isoSet, other, isIso, c, ft, dir, listener, progress);
+        }
+
+        if (c.unlearning() == Unlearning.JOINT) return new Result(isolated, false, null, 0);
+        return unlearn(model, opt, isoSet, other, lossesAt(lastLoss[0], otherPos), c, dir, listener, progress, isolated);
+    }
+
+    /**
+     * The paper's second stage, min E_rest[l] - E_isolated[l], in one schedule. With
+     * {@code unlearnClean} r = 0 every example of the whole set carries its sign (descend on the
+     * rest, ascend on the isolated), so the isolated 1% weigh about 1% of each step. With r > 0 the
+     * two expectations are estimated separately: each epoch holds the isolated set repeated so that
+     * there are about r rest examples per isolated one, weighted as in balanced unlearning, and
+     * each isolated example is ascended only until its loss passes ln C.
+     */
+    static void jointStage(Model model, Optimizer opt, ImageSet poisoned, ImageSet isoSet, ImageSet other, boolean[] isIso, Config c,
+                           TrainConfig ft, Path dir, Listener listener, Progress progress) {
+        final double r = c.unlearnClean();
+        if (r == 0) {
             Trainer.train(model, opt, poisoned, ft, new Trainer.Hooks() {
                 @Override
                 public float[] weights(int epoch, int[] positions) {
@@ -351,10 +369,31 @@ public final class Abl {
                 @Override
                 public void afterEpoch(Trainer.EpochStats s, Model m) { listener.epoch("joint", s, m); }
             }, checkpoint(dir, "joint"), progress, -1);
+            return;
         }
+        int copies = jointCopies(other.size(), isoSet.size(), r);
+        int[] repeated = IntStream.range(0, copies * isoSet.size()).map(i -> i % isoSet.size()).toArray();
+        ImageSet data = isoSet.subset(isoSet.name() + "-x" + copies, repeated);
+        final int nIso = data.size();
+        final double actual = other.size() / (double) nIso;
+        final ImageSet epochData = data.concat(poisoned.name() + "-joint", other);
+        listener.note(String.format(java.util.Locale.ROOT, "joint stage: %d isolated examples x %d copies against %d others (%.2f per isolated),"
+                + " ascent capped at ln %d", isoSet.size(), copies, other.size(), actual, other.numClasses()));
+        Trainer.train(model, opt, epochData, ft, new Trainer.Hooks() {
+            @Override
+            public Objective objective(int epoch) { return new Objective.CappedAscent(Math.log(other.numClasses())); }
 
-        if (c.unlearning() == Unlearning.JOINT) return new Result(isolated, false, null, 0);
-        return unlearn(model, opt, isoSet, other, lossesAt(lastLoss[0], otherPos), c, dir, listener, progress, isolated);
+            @Override
+            public float[] weights(int epoch, int[] positions) { return partnerWeights(positions, nIso, actual, true); }
+
+            @Override
+            public void afterEpoch(Trainer.EpochStats s, Model m) { listener.epoch("joint", s, m); }
+        }, checkpoint(dir, "joint"), progress, -1);
+    }
+
+    /** How many times the isolated set is repeated so that about r rest examples face each isolated one (at least once). */
+    static int jointCopies(int rest, int isolated, double r) {
+        return Math.max(1, (int) Math.round(rest / (r * isolated)));
     }
 
     /** An isolation epoch (1-based) and the set it isolated: the concentrated pick so far. */

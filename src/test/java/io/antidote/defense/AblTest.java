@@ -250,6 +250,26 @@ class AblTest {
     }
 
     @Test
+    void theTwoExpectationJointStageRepeatsTheIsolatedSetToTheCleanRatio() {
+        assertEquals(25, Abl.jointCopies(49_500, 500, 4));
+        assertEquals(1, Abl.jointCopies(100, 500, 4), "the isolated set appears at least once");
+        ImageSet data = Poisoner.poisonTrain(Synthetic.train(new Synthetic.Config(1300, 0, 4)), PoisonSpec.of("badnets", 0.1, 0).withSeed(3));
+        Abl.Config c = Abl.Config.paper(1).withEpochs(1, 1, 1, 0).toBuilder().isolationRatio(0.05).unlearnClean(4).build();
+        java.util.List<Trainer.EpochStats> joint = new java.util.ArrayList<>();
+        StringBuilder notes = new StringBuilder();
+        try (Model m = Model.create("wrn-10-1", 10, 3, Precision.FP32)) {
+            Abl.run(m, data, c, null, new Abl.Listener() {
+                @Override public void epoch(String stage, Trainer.EpochStats s, Model model) { if (stage.equals("joint")) joint.add(s); }
+                @Override public void note(String message) { notes.append(message).append('\n'); }
+            }, Progress.silent());
+        }
+        // 65 isolated, 1,235 others: round(1235 / (4 x 65)) = 5 copies, so one epoch is 325 + 1,235 examples
+        assertTrue(notes.toString().contains("65 isolated examples x 5 copies against 1235 others (3.80 per isolated)"), notes.toString());
+        assertEquals(1, joint.size());
+        assertEquals(65 * 5 + 1235, joint.get(0).images());
+    }
+
+    @Test
     void labelShareIsTheMostCommonLabelsFraction() {
         int[] labels = {0, 1, 0, 0, 2, 0, 1, 0};
         ImageSet set = ImageSet.of("l", 32, 32, 3, 3, images(8, 6), labels);
