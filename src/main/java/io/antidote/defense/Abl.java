@@ -339,7 +339,7 @@ public final class Abl {
         if (c.unlearning() == Unlearning.REFERENCE && c.finetuneEpochs() > 0) {
             Trainer.train(model, opt, other, ft, stageHooks("finetune", listener), checkpoint(dir, "finetune"), progress, -1);
         } else if (c.unlearning() == Unlearning.JOINT && c.finetuneEpochs() > 0) {
-            jointStage(model, opt, poisoned, isoSet, other, isIso, c, ft, dir, listener, progress);
+            jointStage(model, opt, poisoned, isoSet, other, lossesAt(lastLoss[0], otherPos), isIso, c, ft, dir, listener, progress);
         }
 
         if (c.unlearning() == Unlearning.JOINT) return new Result(isolated, false, null, 0);
@@ -350,11 +350,14 @@ public final class Abl {
      * The paper's second stage, min E_rest[l] - E_isolated[l], in one schedule. With
      * {@code unlearnClean} r = 0 every example of the whole set carries its sign (descend on the
      * rest, ascend on the isolated), so the isolated 1% weigh about 1% of each step. With r > 0 the
-     * two expectations are estimated separately: each epoch holds the isolated set repeated so that
-     * there are about r rest examples per isolated one, weighted as in balanced unlearning, and
-     * each isolated example is ascended only until its loss passes ln C.
+     * two expectations are estimated separately, as balanced unlearning does: the isolated set is
+     * repeated so that each epoch has about r descended examples per isolated one, each isolated
+     * example is ascended only until its loss passes ln C, and the descended side is balanced
+     * unlearning's partners: the rest without the suspected target class, whose non-isolated
+     * examples hold the poisons isolation missed, except its target anchors. Descending on the
+     * whole rest re-taught the backdoor on CIFAR-10 BadNets (README "ABL presets").
      */
-    static void jointStage(Model model, Optimizer opt, ImageSet poisoned, ImageSet isoSet, ImageSet other, boolean[] isIso, Config c,
+    static void jointStage(Model model, Optimizer opt, ImageSet poisoned, ImageSet isoSet, ImageSet other, float[] otherLoss, boolean[] isIso, Config c,
                            TrainConfig ft, Path dir, Listener listener, Progress progress) {
         final double r = c.unlearnClean();
         if (r == 0) {
@@ -371,14 +374,18 @@ public final class Abl {
             }, checkpoint(dir, "joint"), progress, -1);
             return;
         }
-        int copies = jointCopies(other.size(), isoSet.size(), r);
+        int[] anchors = targetAnchors(other, isoSet, otherLoss, c.targetAnchors());
+        ImageSet none = isoSet.subset(isoSet.name() + "-none", new int[0]);
+        ImageSet partners = withCleanPartners(none, isoSet, other, none, other.size() / (double) isoSet.size(), anchors, c.seed() + 500);
+        int copies = jointCopies(partners.size(), isoSet.size(), r);
         int[] repeated = IntStream.range(0, copies * isoSet.size()).map(i -> i % isoSet.size()).toArray();
         ImageSet data = isoSet.subset(isoSet.name() + "-x" + copies, repeated);
         final int nIso = data.size();
-        final double actual = other.size() / (double) nIso;
-        final ImageSet epochData = data.concat(poisoned.name() + "-joint", other);
-        listener.note(String.format(java.util.Locale.ROOT, "joint stage: %d isolated examples x %d copies against %d others (%.2f per isolated),"
-                + " ascent capped at ln %d", isoSet.size(), copies, other.size(), actual, other.numClasses()));
+        final double actual = partners.size() / (double) nIso;
+        final ImageSet epochData = data.concat(poisoned.name() + "-joint", partners);
+        listener.note(String.format(java.util.Locale.ROOT, "joint stage: %d isolated examples x %d copies against %d others (%.2f per isolated;"
+                + " label %d only from its %d target anchors), ascent capped at ln %d", isoSet.size(), copies, partners.size(), actual,
+                suspectedTarget(isoSet, other.numClasses()), anchors.length, other.numClasses()));
         Trainer.train(model, opt, epochData, ft, new Trainer.Hooks() {
             @Override
             public Objective objective(int epoch) { return new Objective.CappedAscent(Math.log(other.numClasses())); }

@@ -172,6 +172,11 @@ class ExperimentConfigTest {
         assertEquals(0, abl.attack().target());
         assertEquals(Map.of("variant", "grid"), abl.attack().params());
         assertInstanceOf(Experiment.AblDefense.class, abl.defense());
+        assertEquals(40, ((Experiment.AblDefense) abl.defense()).config().finetuneDecayEpoch(), "the reference's rate drop");
+        Experiment shorter = ConfigFile.experiment(Path.of("configs/abl-cifar10-badnets.yaml"),
+                List.of("defense.finetune_epochs=30", "defense.finetune_decay_epoch=20"));
+        assertEquals(List.of(30, 20), List.of(((Experiment.AblDefense) shorter.defense()).config().finetuneEpochs(),
+                ((Experiment.AblDefense) shorter.defense()).config().finetuneDecayEpoch()));
 
         Experiment nad = ConfigFile.experiment(Path.of("configs/nad-cifar10-badnets.yaml"), List.of());
         assertEquals(5, nad.attack().target());

@@ -250,23 +250,35 @@ class AblTest {
     }
 
     @Test
-    void theTwoExpectationJointStageRepeatsTheIsolatedSetToTheCleanRatio() {
+    void theTwoExpectationJointStageDescendsOnPartnersAgainstTheRepeatedIsolatedSet() {
         assertEquals(25, Abl.jointCopies(49_500, 500, 4));
         assertEquals(1, Abl.jointCopies(100, 500, 4), "the isolated set appears at least once");
         ImageSet data = Poisoner.poisonTrain(Synthetic.train(new Synthetic.Config(1300, 0, 4)), PoisonSpec.of("badnets", 0.1, 0).withSeed(3));
-        Abl.Config c = Abl.Config.paper(1).withEpochs(1, 1, 1, 0).toBuilder().isolationRatio(0.05).unlearnClean(4).build();
+        Abl.Config c = Abl.Config.paper(1).withEpochs(1, 1, 1, 0).toBuilder().isolationRatio(0.05).unlearnClean(4).targetAnchors(0.2).build();
         java.util.List<Trainer.EpochStats> joint = new java.util.ArrayList<>();
         StringBuilder notes = new StringBuilder();
+        Abl.Result r;
         try (Model m = Model.create("wrn-10-1", 10, 3, Precision.FP32)) {
-            Abl.run(m, data, c, null, new Abl.Listener() {
+            r = Abl.run(m, data, c, null, new Abl.Listener() {
                 @Override public void epoch(String stage, Trainer.EpochStats s, Model model) { if (stage.equals("joint")) joint.add(s); }
                 @Override public void note(String message) { notes.append(message).append('\n'); }
             }, Progress.silent());
         }
-        // 65 isolated, 1,235 others: round(1235 / (4 x 65)) = 5 copies, so one epoch is 325 + 1,235 examples
-        assertTrue(notes.toString().contains("65 isolated examples x 5 copies against 1235 others (3.80 per isolated)"), notes.toString());
+        java.util.regex.Matcher mt = java.util.regex.Pattern.compile(
+                "joint stage: 65 isolated examples x (\\d+) copies against (\\d+) others \\([0-9.]+ per isolated; label 0 only from its (\\d+) target anchors\\)")
+                .matcher(notes);
+        assertTrue(mt.find(), notes.toString());
+        int copies = Integer.parseInt(mt.group(1)), others = Integer.parseInt(mt.group(2)), anchors = Integer.parseInt(mt.group(3));
+        // the descended side: every non-isolated example not labelled 0, plus a fifth of the non-isolated label-0 ones
+        boolean[] iso = new boolean[data.size()];
+        for (int p : r.isolation().positions()) iso[p] = true;
+        int rest0 = 0, restOther = 0;
+        for (int i = 0; i < data.size(); i++) if (!iso[i]) { if (data.label(i) == 0) rest0++; else restOther++; }
+        assertEquals((int) Math.ceil(0.2 * rest0), anchors);
+        assertEquals(restOther + anchors, others);
+        assertEquals(Abl.jointCopies(others, 65, 4), copies);
         assertEquals(1, joint.size());
-        assertEquals(65 * 5 + 1235, joint.get(0).images());
+        assertEquals(65 * copies + others, joint.get(0).images());
     }
 
     @Test
