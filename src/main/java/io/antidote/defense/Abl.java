@@ -333,17 +333,18 @@ public final class Abl {
             trainOnRest(model, other, c, dir, listener, progress);
             return new Result(isolated, false, null, 0);
         }
+        float[] otherLoss = lossesAt(lastLoss[0], otherPos);
         // One optimiser shared by fine-tuning and unlearning, as in the reference (momentum carries over).
         TrainConfig ft = fineTuning(c);
         Optimizer opt = Trainer.optimizer(model, ft, n -> true);
         if (c.unlearning() == Unlearning.REFERENCE && c.finetuneEpochs() > 0) {
             Trainer.train(model, opt, other, ft, stageHooks("finetune", listener), checkpoint(dir, "finetune"), progress, -1);
         } else if (c.unlearning() == Unlearning.JOINT && c.finetuneEpochs() > 0) {
-            jointStage(model, opt, poisoned, isoSet, other, lossesAt(lastLoss[0], otherPos), isIso, c, ft, dir, listener, progress);
+            jointStage(model, opt, poisoned, isoSet, other, otherLoss, isIso, c, ft, dir, listener, progress);
         }
 
         if (c.unlearning() == Unlearning.JOINT) return new Result(isolated, false, null, 0);
-        return unlearn(model, opt, isoSet, other, lossesAt(lastLoss[0], otherPos), c, dir, listener, progress, isolated);
+        return unlearn(model, opt, isoSet, other, otherLoss, c, dir, listener, progress, isolated);
     }
 
     /**
@@ -375,8 +376,8 @@ public final class Abl {
             return;
         }
         int[] anchors = targetAnchors(other, isoSet, otherLoss, c.targetAnchors());
-        ImageSet none = isoSet.subset(isoSet.name() + "-none", new int[0]);
-        ImageSet partners = withCleanPartners(none, isoSet, other, none, other.size() / (double) isoSet.size(), anchors, c.seed() + 500);
+        // every non-target example, so the anchors' share is all of them
+        ImageSet partners = other.subset(other.name() + "-partners", partnerPositions(isoSet, other, null, other.size(), anchors, c.seed() + 500));
         int copies = jointCopies(partners.size(), isoSet.size(), r);
         int[] repeated = IntStream.range(0, copies * isoSet.size()).map(i -> i % isoSet.size()).toArray();
         ImageSet data = isoSet.subset(isoSet.name() + "-x" + copies, repeated);
@@ -628,10 +629,18 @@ public final class Abl {
      * afresh from them each epoch.
      */
     static ImageSet withCleanPartners(ImageSet front, ImageSet isoSet, ImageSet other, ImageSet slice, double ratio, int[] anchors, long seed) {
+        int want = (int) Math.round(ratio * isoSet.size());
+        return front.concat(front.name() + "+clean", other.subset(other.name() + "-partners", partnerPositions(isoSet, other, slice, want, anchors, seed)));
+    }
+
+    /**
+     * Positions in {@code other} of up to {@code want} clean partners in a seeded order, outside the
+     * slice (null: none) and the suspected target class, followed by that class's share of anchors.
+     */
+    static int[] partnerPositions(ImageSet isoSet, ImageSet other, ImageSet slice, int want, int[] anchors, long seed) {
         int suspect = suspectedTarget(isoSet, other.numClasses());
         java.util.Set<Integer> inSlice = new java.util.HashSet<>();
-        for (int i = 0; i < slice.size(); i++) inSlice.add(slice.originalIndex(i));
-        int want = (int) Math.round(ratio * isoSet.size());
+        if (slice != null) for (int i = 0; i < slice.size(); i++) inSlice.add(slice.originalIndex(i));
         int[] order = io.antidote.data.BatchLoader.shuffledOrder(other.size(), seed);
         int[] keep = Arrays.stream(order).filter(i -> other.label(i) != suspect && !inSlice.contains(other.originalIndex(i)))
                 .limit(want).toArray();
@@ -642,7 +651,7 @@ public final class Abl {
             for (int k = 0; k < share; k++) withAnchors[keep.length + k] = anchors[pick[k]];
             keep = withAnchors;
         }
-        return front.concat(front.name() + "+clean", other.subset(other.name() + "-partners", keep));
+        return keep;
     }
 
     /**
