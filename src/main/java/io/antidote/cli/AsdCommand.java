@@ -82,6 +82,14 @@ final class AsdCommand implements Callable<Integer> {
             description = "Epochs (0-based) where stages 2 and 3 begin, e.g. 10,25 (default: the preset's, scaled with --epochs).")
     int[] stages;
 
+    @Option(names = "--lr", description = "Peak learning rate of the MixMatch Adam (default: the preset's, 0.002 as the reference).")
+    Double lr;
+
+    @Option(names = "--grow", split = ",", paramLabel = "N,E",
+            description = "Stage 1 adds N lowest-loss samples per class to the clean pool every E epochs (default: the preset's; "
+                    + "the reference's 10,5; E is not rescaled by --epochs when given).")
+    int[] grow;
+
     @Option(names = "--out", description = "Run directory (default runs/asd-<attack>-<seed>); a checkpoint found there is resumed.")
     Path out;
 
@@ -122,6 +130,11 @@ final class AsdCommand implements Callable<Integer> {
         Schedule s = schedule == null ? null : Schedule.parse(schedule);
         Asd.Config c = build(preset, seed, epochs, iterations, batchSize, CLEAN_SEEDS.get(cleanSeeds), s, lateSplit == null ? null : LATE_SPLITS.get(lateSplit),
                 splitBalance == null ? null : BALANCES.get(splitBalance));
+        if (lr != null) c = c.withLr(lr);
+        if (grow != null) {
+            if (grow.length != 2) throw new BadInputException("--grow needs two integers N,E, got " + grow.length);
+            c = c.withGrowth(grow[0], grow[1]);
+        }
         if (stages == null) return c;
         // explicit boundaries win over the ones --epochs scaled
         if (stages[0] < 0 || stages[1] < stages[0] || stages[1] > c.epochs()) {

@@ -182,7 +182,13 @@ final class ConfigFile {
         if (st.get(0) > st.get(1) || st.get(1) > base.epochs()) {
             throw d.bad("stages", st + " must satisfy S2 <= S3 <= epochs (" + base.epochs() + ")");
         }
-        Asd.Config c = base.withStages(st.get(0).intValue(), st.get(1).intValue());
+        double lr = d.number("lr", base.lr(), Range.open(0, Double.POSITIVE_INFINITY, true, true));
+        // an explicit growth interval is taken as written, not rescaled with a changed epoch count
+        List<Long> grow = d.integers("grow", List.of((long) base.growBy(), (long) base.growEvery()), 0, 1_000_000);
+        if (grow.size() != 2) throw d.bad("grow", "needs two integers [N, E], got " + grow.size());
+        if (grow.get(1) < 1) throw d.bad("grow", "interval E " + grow.get(1) + " must be >= 1");
+        Asd.Config c = base.withStages(st.get(0).intValue(), st.get(1).intValue()).withLr(lr)
+                .withGrowth(grow.get(0).intValue(), grow.get(1).intValue());
         return new Experiment.AsdDefense(preset, c, seeds, baseline);
     }
 

@@ -151,6 +151,21 @@ public final class Asd {
                     cleanSeeds, seed, schedule, lateSplit, balance);
         }
 
+        /** This config with the MixMatch Adam's (peak) learning rate replaced. */
+        public Config withLr(double rate) {
+            if (!(rate > 0) || Double.isInfinite(rate)) throw new BadInputException("ASD learning rate " + rate + " must be > 0");
+            return new Config(epochs, stage2Start, stage3Start, seedsPerClass, growEvery, growBy, cleanFraction, rate, batchSize, iterations,
+                    temperature, mixAlpha, lambdaU, rampupEpochs, sceAlpha, sceBeta, metaLr, metaEpochs, loaderBatch, recordWithAugmentation,
+                    cleanSeeds, seed, schedule, lateSplit, balance);
+        }
+
+        /** This config with stage 1's pool growing by `by` samples per class every `every` epochs. */
+        public Config withGrowth(int by, int every) {
+            return new Config(epochs, stage2Start, stage3Start, seedsPerClass, every, by, cleanFraction, lr, batchSize, iterations,
+                    temperature, mixAlpha, lambdaU, rampupEpochs, sceAlpha, sceBeta, metaLr, metaEpochs, loaderBatch, recordWithAugmentation,
+                    cleanSeeds, seed, schedule, lateSplit, balance);
+        }
+
         public Config withCleanSeeds(CleanSeeds s) { return with(null, null, s, null, null, null); }
 
         public Config withBatchSize(int b) { return with(b, null, null, null, null, null); }

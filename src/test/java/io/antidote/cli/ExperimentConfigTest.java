@@ -1,5 +1,6 @@
 package io.antidote.cli;
 
+import io.antidote.BadInputException;
 import io.antidote.defense.Asd;
 
 import org.junit.jupiter.api.Test;
@@ -201,6 +202,15 @@ class ExperimentConfigTest {
         Asd.Config early = ((Experiment.AsdDefense) ConfigFile.experiment(Path.of("configs/asd-cifar10-badnets.yaml"),
                 List.of("defense.epochs=80", "defense.stages=[30, 60]")).defense()).config();
         assertEquals(List.of(30, 60, 80), List.of(early.stage2Start(), early.stage3Start(), early.epochs()));
+        // a changed length rescales the growth interval; an explicit growth is taken as written
+        assertEquals(List.of(12, 4, 0.002), List.of(longer.growBy(), longer.growEvery(), longer.lr()));
+        Asd.Config grown = ((Experiment.AsdDefense) ConfigFile.experiment(Path.of("configs/asd-cifar10-badnets.yaml"),
+                List.of("defense.epochs=80", "defense.grow=[100, 1]", "defense.lr=0.005")).defense()).config();
+        assertEquals(List.of(100, 1, 0.005), List.of(grown.growBy(), grown.growEvery(), grown.lr()));
+        assertEquals(900, grown.choiceNum(9));
+        BadInputException noInterval = assertThrows(BadInputException.class, () -> ConfigFile.experiment(
+                Path.of("configs/asd-cifar10-badnets.yaml"), List.of("defense.grow=[100, 0]")));
+        assertTrue(noInterval.getMessage().contains("defense.grow"), noInterval.getMessage());
 
         Experiment clean = ConfigFile.experiment(Path.of("configs/clean-cifar10-wrn16-1.yaml"), List.of());
         assertNull(clean.attack());
