@@ -90,6 +90,11 @@ final class AsdCommand implements Callable<Integer> {
                     + "the reference's 10,5; E is not rescaled by --epochs when given).")
     int[] grow;
 
+    @Option(names = "--lambda-u", paramLabel = "W[,R]",  split = ",",
+            description = "Weight of MixMatch's unlabelled loss, reached linearly over the first R epochs (default: the preset's, "
+                    + "15 over the whole run as the reference; MixMatch's own CIFAR-10 setting is 75).")
+    double[] lambdaU;
+
     @Option(names = "--out", description = "Run directory (default runs/asd-<attack>-<seed>); a checkpoint found there is resumed.")
     Path out;
 
@@ -134,6 +139,10 @@ final class AsdCommand implements Callable<Integer> {
         if (grow != null) {
             if (grow.length != 2) throw new BadInputException("--grow needs two integers N,E, got " + grow.length);
             c = c.withGrowth(grow[0], grow[1]);
+        }
+        if (lambdaU != null) {
+            if (lambdaU.length < 1 || lambdaU.length > 2) throw new BadInputException("--lambda-u needs W or W,R, got " + lambdaU.length + " values");
+            c = c.withUnlabelledWeight(lambdaU[0], lambdaU.length == 2 ? lambdaU[1] : c.rampupEpochs());
         }
         if (stages == null) return c;
         // explicit boundaries win over the ones --epochs scaled

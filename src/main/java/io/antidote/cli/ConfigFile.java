@@ -187,7 +187,10 @@ final class ConfigFile {
         List<Long> grow = d.integers("grow", List.of((long) base.growBy(), (long) base.growEvery()), 0, 1_000_000);
         if (grow.size() != 2) throw d.bad("grow", "needs two integers [N, E], got " + grow.size());
         if (grow.get(1) < 1) throw d.bad("grow", "interval E " + grow.get(1) + " must be >= 1");
-        Asd.Config c = base.withStages(st.get(0).intValue(), st.get(1).intValue()).withLr(lr)
+        double lambdaU = d.number("lambda_u", base.lambdaU(), Range.open(0, Double.POSITIVE_INFINITY, false, true));
+        // like the growth interval, an explicit ramp-up is not rescaled
+        double rampup = d.number("rampup", base.rampupEpochs(), Range.open(0, Double.POSITIVE_INFINITY, true, true));
+        Asd.Config c = base.withStages(st.get(0).intValue(), st.get(1).intValue()).withLr(lr).withUnlabelledWeight(lambdaU, rampup)
                 .withGrowth(grow.get(0).intValue(), grow.get(1).intValue());
         return new Experiment.AsdDefense(preset, c, seeds, baseline);
     }

@@ -166,6 +166,14 @@ public final class Asd {
                     cleanSeeds, seed, schedule, lateSplit, balance);
         }
 
+        /** This config with the unlabelled loss weighted up to `weight` over the first `rampup` epochs. */
+        public Config withUnlabelledWeight(double weight, double rampup) {
+            if (!(weight >= 0) || Double.isInfinite(weight)) throw new BadInputException("ASD lambda_u " + weight + " must be >= 0");
+            return new Config(epochs, stage2Start, stage3Start, seedsPerClass, growEvery, growBy, cleanFraction, lr, batchSize, iterations,
+                    temperature, mixAlpha, weight, rampup, sceAlpha, sceBeta, metaLr, metaEpochs, loaderBatch, recordWithAugmentation,
+                    cleanSeeds, seed, schedule, lateSplit, balance);
+        }
+
         public Config withCleanSeeds(CleanSeeds s) { return with(null, null, s, null, null, null); }
 
         public Config withBatchSize(int b) { return with(b, null, null, null, null, null); }

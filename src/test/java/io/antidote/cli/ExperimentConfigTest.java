@@ -208,6 +208,11 @@ class ExperimentConfigTest {
                 List.of("defense.epochs=80", "defense.grow=[100, 1]", "defense.lr=0.005")).defense()).config();
         assertEquals(List.of(100, 1, 0.005), List.of(grown.growBy(), grown.growEvery(), grown.lr()));
         assertEquals(900, grown.choiceNum(9));
+        assertEquals(80.0, grown.rampupEpochs(), "a changed length rescales the ramp-up");
+        Asd.Config weighted = ((Experiment.AsdDefense) ConfigFile.experiment(Path.of("configs/asd-cifar10-badnets.yaml"),
+                List.of("defense.lambda_u=75", "defense.rampup=10")).defense()).config();
+        assertEquals(75 * 0.5, weighted.lambdaU(5, 0), 1e-12);
+        assertEquals(75, weighted.lambdaU(12, 0), 1e-12);
         BadInputException noInterval = assertThrows(BadInputException.class, () -> ConfigFile.experiment(
                 Path.of("configs/asd-cifar10-badnets.yaml"), List.of("defense.grow=[100, 0]")));
         assertTrue(noInterval.getMessage().contains("defense.grow"), noInterval.getMessage());
