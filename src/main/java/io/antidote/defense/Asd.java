@@ -98,6 +98,8 @@ public final class Asd {
             if (iterations < 1) throw new BadInputException("ASD iterations " + iterations + " must be >= 1");
             if (!(temperature > 0)) throw new BadInputException("ASD temperature " + temperature + " must be > 0");
             if (!(mixAlpha > 0)) throw new BadInputException("ASD mixup alpha " + mixAlpha + " must be > 0");
+            if (!(lr > 0) || Double.isInfinite(lr)) throw new BadInputException("ASD learning rate " + lr + " must be > 0");
+            if (!(lambdaU >= 0) || Double.isInfinite(lambdaU)) throw new BadInputException("ASD lambda_u " + lambdaU + " must be >= 0");
             if (!(rampupEpochs > 0)) throw new BadInputException("ASD ramp-up " + rampupEpochs + " must be > 0");
             if (metaEpochs < 1) throw new BadInputException("ASD virtual-model epochs " + metaEpochs + " must be >= 1");
             if (loaderBatch < 1) throw new BadInputException("ASD loader batch " + loaderBatch + " must be >= 1");
@@ -153,7 +155,6 @@ public final class Asd {
 
         /** This config with the MixMatch Adam's (peak) learning rate replaced. */
         public Config withLr(double rate) {
-            if (!(rate > 0) || Double.isInfinite(rate)) throw new BadInputException("ASD learning rate " + rate + " must be > 0");
             return new Config(epochs, stage2Start, stage3Start, seedsPerClass, growEvery, growBy, cleanFraction, rate, batchSize, iterations,
                     temperature, mixAlpha, lambdaU, rampupEpochs, sceAlpha, sceBeta, metaLr, metaEpochs, loaderBatch, recordWithAugmentation,
                     cleanSeeds, seed, schedule, lateSplit, balance);
@@ -168,7 +169,6 @@ public final class Asd {
 
         /** This config with the unlabelled loss weighted up to `weight` over the first `rampup` epochs. */
         public Config withUnlabelledWeight(double weight, double rampup) {
-            if (!(weight >= 0) || Double.isInfinite(weight)) throw new BadInputException("ASD lambda_u " + weight + " must be >= 0");
             return new Config(epochs, stage2Start, stage3Start, seedsPerClass, growEvery, growBy, cleanFraction, lr, batchSize, iterations,
                     temperature, mixAlpha, weight, rampup, sceAlpha, sceBeta, metaLr, metaEpochs, loaderBatch, recordWithAugmentation,
                     cleanSeeds, seed, schedule, lateSplit, balance);
