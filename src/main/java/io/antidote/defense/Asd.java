@@ -139,58 +139,36 @@ public final class Asd {
             if (newEpochs < 1) throw new BadInputException("--epochs " + newEpochs + " must be >= 1");
             double f = (double) newEpochs / epochs;
             int s2 = (int) Math.round(stage2Start * f), s3 = (int) Math.round(stage3Start * f);
-            return new Config(newEpochs, s2, Math.max(s2, s3), seedsPerClass, Math.max(1, (int) Math.round(growEvery * f)), growBy,
-                    cleanFraction, lr, batchSize, iterations, temperature, mixAlpha, lambdaU, rampupEpochs * f, sceAlpha, sceBeta,
-                    metaLr, metaEpochs, loaderBatch, recordWithAugmentation, cleanSeeds, seed, schedule, lateSplit, balance);
+            return toBuilder().epochs(newEpochs).stage2Start(s2).stage3Start(Math.max(s2, s3))
+                    .growEvery(Math.max(1, (int) Math.round(growEvery * f))).rampupEpochs(rampupEpochs * f).build();
         }
 
-        public Config withIterations(int n) { return with(null, n, null, null, null, null); }
+        public Config withIterations(int n) { return toBuilder().iterations(n).build(); }
 
         /** This config with stage 2 starting at epoch s2 and stage 3 at s3 (0-based, as the reference's epoch_first/second). */
-        public Config withStages(int s2, int s3) {
-            return new Config(epochs, s2, s3, seedsPerClass, growEvery, growBy, cleanFraction, lr, batchSize, iterations, temperature,
-                    mixAlpha, lambdaU, rampupEpochs, sceAlpha, sceBeta, metaLr, metaEpochs, loaderBatch, recordWithAugmentation,
-                    cleanSeeds, seed, schedule, lateSplit, balance);
-        }
+        public Config withStages(int s2, int s3) { return toBuilder().stage2Start(s2).stage3Start(s3).build(); }
 
         /** This config with the MixMatch Adam's (peak) learning rate replaced. */
-        public Config withLr(double rate) {
-            return new Config(epochs, stage2Start, stage3Start, seedsPerClass, growEvery, growBy, cleanFraction, rate, batchSize, iterations,
-                    temperature, mixAlpha, lambdaU, rampupEpochs, sceAlpha, sceBeta, metaLr, metaEpochs, loaderBatch, recordWithAugmentation,
-                    cleanSeeds, seed, schedule, lateSplit, balance);
-        }
+        public Config withLr(double rate) { return toBuilder().lr(rate).build(); }
 
         /** This config with stage 1's pool growing by `by` samples per class every `every` epochs. */
-        public Config withGrowth(int by, int every) {
-            return new Config(epochs, stage2Start, stage3Start, seedsPerClass, every, by, cleanFraction, lr, batchSize, iterations,
-                    temperature, mixAlpha, lambdaU, rampupEpochs, sceAlpha, sceBeta, metaLr, metaEpochs, loaderBatch, recordWithAugmentation,
-                    cleanSeeds, seed, schedule, lateSplit, balance);
-        }
+        public Config withGrowth(int by, int every) { return toBuilder().growBy(by).growEvery(every).build(); }
 
         /** This config with the unlabelled loss weighted up to `weight` over the first `rampup` epochs. */
-        public Config withUnlabelledWeight(double weight, double rampup) {
-            return new Config(epochs, stage2Start, stage3Start, seedsPerClass, growEvery, growBy, cleanFraction, lr, batchSize, iterations,
-                    temperature, mixAlpha, weight, rampup, sceAlpha, sceBeta, metaLr, metaEpochs, loaderBatch, recordWithAugmentation,
-                    cleanSeeds, seed, schedule, lateSplit, balance);
-        }
+        public Config withUnlabelledWeight(double weight, double rampup) { return toBuilder().lambdaU(weight).rampupEpochs(rampup).build(); }
 
-        public Config withCleanSeeds(CleanSeeds s) { return with(null, null, s, null, null, null); }
+        public Config withCleanSeeds(CleanSeeds s) { return toBuilder().cleanSeeds(s).build(); }
 
-        public Config withBatchSize(int b) { return with(b, null, null, null, null, null); }
+        public Config withBatchSize(int b) { return toBuilder().batchSize(b).build(); }
 
-        public Config withSchedule(Schedule s) { return with(null, null, null, s, null, null); }
+        public Config withSchedule(Schedule s) { return toBuilder().schedule(s).build(); }
 
-        public Config withLateSplit(LateSplit l) { return with(null, null, null, null, l, null); }
+        public Config withLateSplit(LateSplit l) { return toBuilder().lateSplit(l).build(); }
 
-        public Config withBalance(Balance b) { return with(null, null, null, null, null, b); }
+        public Config withBalance(Balance b) { return toBuilder().balance(b).build(); }
 
-        /** This config with the given fields replaced; null keeps a field. */
-        private Config with(Integer batch, Integer iters, CleanSeeds seeds, Schedule sched, LateSplit late, Balance bal) {
-            return new Config(epochs, stage2Start, stage3Start, seedsPerClass, growEvery, growBy, cleanFraction, lr,
-                    batch != null ? batch : batchSize, iters != null ? iters : iterations, temperature, mixAlpha, lambdaU, rampupEpochs,
-                    sceAlpha, sceBeta, metaLr, metaEpochs, loaderBatch, recordWithAugmentation, seeds != null ? seeds : cleanSeeds, seed,
-                    sched != null ? sched : schedule, late != null ? late : lateSplit, bal != null ? bal : balance);
-        }
+        /** A builder holding this config's values, for changing a few of them. */
+        public Builder toBuilder() { return new Builder(this); }
 
         /** The learning rate at an iteration of an epoch, the schedule applied to lr over the whole run. */
         public double lrAt(int epoch, int iteration) {
@@ -213,6 +191,120 @@ public final class Asd {
             return lambdaU * Math.max(0, Math.min(1, r));
         }
     }
+
+    /** A mutable copy of a {@link Config}; {@link #build()} checks the values as the record does. */
+    public static final class Builder {
+        private int epochs;
+        private int stage2Start;
+        private int stage3Start;
+        private int seedsPerClass;
+        private int growEvery;
+        private int growBy;
+        private double cleanFraction;
+        private double lr;
+        private int batchSize;
+        private int iterations;
+        private double temperature;
+        private double mixAlpha;
+        private double lambdaU;
+        private double rampupEpochs;
+        private double sceAlpha;
+        private double sceBeta;
+        private double metaLr;
+        private int metaEpochs;
+        private int loaderBatch;
+        private boolean recordWithAugmentation;
+        private CleanSeeds cleanSeeds;
+        private long seed;
+        private Schedule schedule;
+        private LateSplit lateSplit;
+        private Balance balance;
+
+        Builder(Config c) {
+            epochs = c.epochs();
+            stage2Start = c.stage2Start();
+            stage3Start = c.stage3Start();
+            seedsPerClass = c.seedsPerClass();
+            growEvery = c.growEvery();
+            growBy = c.growBy();
+            cleanFraction = c.cleanFraction();
+            lr = c.lr();
+            batchSize = c.batchSize();
+            iterations = c.iterations();
+            temperature = c.temperature();
+            mixAlpha = c.mixAlpha();
+            lambdaU = c.lambdaU();
+            rampupEpochs = c.rampupEpochs();
+            sceAlpha = c.sceAlpha();
+            sceBeta = c.sceBeta();
+            metaLr = c.metaLr();
+            metaEpochs = c.metaEpochs();
+            loaderBatch = c.loaderBatch();
+            recordWithAugmentation = c.recordWithAugmentation();
+            cleanSeeds = c.cleanSeeds();
+            seed = c.seed();
+            schedule = c.schedule();
+            lateSplit = c.lateSplit();
+            balance = c.balance();
+        }
+
+        public Builder epochs(int v) { epochs = v; return this; }
+
+        public Builder stage2Start(int v) { stage2Start = v; return this; }
+
+        public Builder stage3Start(int v) { stage3Start = v; return this; }
+
+        public Builder seedsPerClass(int v) { seedsPerClass = v; return this; }
+
+        public Builder growEvery(int v) { growEvery = v; return this; }
+
+        public Builder growBy(int v) { growBy = v; return this; }
+
+        public Builder cleanFraction(double v) { cleanFraction = v; return this; }
+
+        public Builder lr(double v) { lr = v; return this; }
+
+        public Builder batchSize(int v) { batchSize = v; return this; }
+
+        public Builder iterations(int v) { iterations = v; return this; }
+
+        public Builder temperature(double v) { temperature = v; return this; }
+
+        public Builder mixAlpha(double v) { mixAlpha = v; return this; }
+
+        public Builder lambdaU(double v) { lambdaU = v; return this; }
+
+        public Builder rampupEpochs(double v) { rampupEpochs = v; return this; }
+
+        public Builder sceAlpha(double v) { sceAlpha = v; return this; }
+
+        public Builder sceBeta(double v) { sceBeta = v; return this; }
+
+        public Builder metaLr(double v) { metaLr = v; return this; }
+
+        public Builder metaEpochs(int v) { metaEpochs = v; return this; }
+
+        public Builder loaderBatch(int v) { loaderBatch = v; return this; }
+
+        public Builder recordWithAugmentation(boolean v) { recordWithAugmentation = v; return this; }
+
+        public Builder cleanSeeds(CleanSeeds v) { cleanSeeds = v; return this; }
+
+        public Builder seed(long v) { seed = v; return this; }
+
+        public Builder schedule(Schedule v) { schedule = v; return this; }
+
+        public Builder lateSplit(LateSplit v) { lateSplit = v; return this; }
+
+        public Builder balance(Balance v) { balance = v; return this; }
+
+        public Config build() {
+            return new Config(epochs, stage2Start, stage3Start, seedsPerClass, growEvery, growBy, cleanFraction, lr, batchSize, iterations,
+                    temperature, mixAlpha, lambdaU, rampupEpochs, sceAlpha, sceBeta, metaLr, metaEpochs, loaderBatch,
+                    recordWithAugmentation, cleanSeeds, seed, schedule, lateSplit, balance);
+        }
+    }
+
 
     /** What one ASD epoch did: the split and its ground-truth quality (for reporting only), and the MixMatch losses. */
     public record EpochReport(int epoch, int stage, int labelled, int unlabelled, int poisonedInLabelled, int poisonedTotal,
