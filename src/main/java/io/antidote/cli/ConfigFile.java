@@ -133,6 +133,9 @@ final class ConfigFile {
         Abl.Config p = AblCommand.PRESETS.get(preset).apply(seed);
         int isoEpochs = (int) d.integer("isolation_epochs", (long) p.isolationEpochs(), 1, 100_000);
         double ratio = d.number("isolation_ratio", p.isolationRatio(), Range.open(0, 1, true, true));
+        double isoLr = d.number("isolation_lr", p.isolationLr(), Range.open(0, Double.POSITIVE_INFINITY, true, true));
+        boolean isoAugment = d.bool("isolation_augment", p.isolationAugment());
+        int batch = (int) d.integer("batch_size", (long) p.batchSize(), 1, 1 << 20);
         boolean lga = d.bool("lga", !p.flooding());
         double gamma = d.number("gamma", p.gamma(), Range.open(0, Double.POSITIVE_INFINITY, true, true));
         String unlearning = d.choice("unlearning", nameOf(AblCommand.UNLEARNING, p.unlearning()), List.copyOf(AblCommand.UNLEARNING.keySet()));
@@ -148,7 +151,7 @@ final class ConfigFile {
         double anchors = d.number("target_anchors", p.targetAnchors(), Range.closed(0, 1));
         String pick = d.choice("isolation_pick", nameOf(AblCommand.PICKS, p.isolationPick()), List.copyOf(AblCommand.PICKS.keySet()));
         boolean baseline = d.bool("baseline", false);
-        Abl.Config c = d.keys.wrap("defense", () -> p.toBuilder().isolationEpochs(isoEpochs).isolationRatio(ratio).flooding(!lga).gamma(gamma)
+        Abl.Config c = d.keys.wrap("defense", () -> p.toBuilder().isolationEpochs(isoEpochs).isolationRatio(ratio).isolationLr(isoLr).isolationAugment(isoAugment).batchSize(batch).flooding(!lga).gamma(gamma)
                 .unlearning(AblCommand.UNLEARNING.get(unlearning)).finetuneEpochs(ft).finetuneDecayEpoch(decay).unlearnEpochs(ul).unlearnLr(ulr).stopMargin(margin)
                 .recalibrateBn(recal).unlearnClean(clean).unlearnBy(by).targetAnchors(anchors)
                 .isolationPick(AblCommand.PICKS.get(pick)).build());

@@ -1,6 +1,7 @@
 package io.antidote.cli;
 
 import io.antidote.BadInputException;
+import io.antidote.defense.Abl;
 import io.antidote.defense.Asd;
 
 import org.junit.jupiter.api.Test;
@@ -178,6 +179,11 @@ class ExperimentConfigTest {
                 List.of("defense.finetune_epochs=30", "defense.finetune_decay_epoch=20"));
         assertEquals(List.of(30, 20), List.of(((Experiment.AblDefense) shorter.defense()).config().finetuneEpochs(),
                 ((Experiment.AblDefense) shorter.defense()).config().finetuneDecayEpoch()));
+        Abl.Config iso = ((Experiment.AblDefense) ConfigFile.experiment(Path.of("configs/abl-cifar10-badnets.yaml"),
+                List.of("defense.isolation_lr=0.05", "defense.isolation_augment=true", "defense.batch_size=64")).defense()).config();
+        assertEquals(List.of(0.05, true, 64), List.of(iso.isolationLr(), iso.isolationAugment(), iso.batchSize()));
+        Abl.Config ref = ((Experiment.AblDefense) abl.defense()).config();
+        assertEquals(List.of(0.1, false, 128), List.of(ref.isolationLr(), ref.isolationAugment(), ref.batchSize()), "the reference's isolation");
 
         Experiment nad = ConfigFile.experiment(Path.of("configs/nad-cifar10-badnets.yaml"), List.of());
         assertEquals(5, nad.attack().target());
