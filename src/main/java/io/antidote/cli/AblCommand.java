@@ -55,6 +55,15 @@ final class AblCommand implements Callable<Integer> {
     @Option(names = "--isolation-ratio", description = "Fraction isolated (default 0.01).")
     Double isolationRatio;
 
+    @Option(names = "--isolation-lr", description = "The isolation model's constant SGD rate (default 0.1).")
+    Double isolationLr;
+
+    @Option(names = "--isolation-augment", description = "Random crop and flip during isolation (the reference trains it without).")
+    boolean isolationAugment;
+
+    @Option(names = "--batch-size", description = "Batch of isolation, fine-tuning and unlearning (default 128).")
+    Integer batchSize;
+
     @Option(names = "--lga", description = "Use LGA sign(L-gamma)*L instead of flooding |L-b|+b (same gradients).")
     boolean lga;
 
@@ -142,6 +151,9 @@ final class AblCommand implements Callable<Integer> {
         Abl.Builder b = PRESETS.get(preset).apply(seed).toBuilder();
         set(isolationEpochs, b::isolationEpochs);
         set(isolationRatio, b::isolationRatio);
+        set(isolationLr, b::isolationLr);
+        if (isolationAugment) b.isolationAugment(true);
+        set(batchSize, b::batchSize);
         if (lga) b.flooding(false);
         set(gamma, b::gamma);
         set(unlearning == null ? null : UNLEARNING.get(unlearning), b::unlearning);

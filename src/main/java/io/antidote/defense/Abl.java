@@ -61,6 +61,8 @@ public final class Abl {
         public Config {
             if (!(isolationRatio > 0 && isolationRatio < 1)) throw new BadInputException("isolation ratio " + isolationRatio + " is outside (0, 1)");
             if (isolationEpochs < 1) throw new BadInputException("isolation epochs " + isolationEpochs + " must be >= 1");
+            if (!(isolationLr > 0) || Double.isInfinite(isolationLr)) throw new BadInputException("isolation learning rate " + isolationLr + " must be > 0");
+            if (batchSize < 1) throw new BadInputException("batch size " + batchSize + " must be >= 1");
             if (!(unlearnClean >= 0 && unlearnClean <= 100)) throw new BadInputException("unlearning clean ratio " + unlearnClean + " is outside [0, 100]");
             if (!(targetAnchors >= 0 && targetAnchors <= 1)) throw new BadInputException("target anchors " + targetAnchors + " is outside [0, 1]");
             UnlearningAblation.get(unlearnBy);

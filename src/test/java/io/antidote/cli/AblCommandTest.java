@@ -28,6 +28,23 @@ class AblCommandTest {
     }
 
     @Test
+    void isolationRateAugmentationAndBatchReachTheConfigAndBadValuesAreRefused(@TempDir Path dir) throws Exception {
+        String[] common = {"defend", "abl", "--data", "synthetic:1:300:50", "--attack", "badnets", "--model", "wrn-10-1", "--precision", "fp32",
+                "--preset", "demo", "--isolation-epochs", "1", "--finetune-epochs", "0", "--unlearn-epochs", "0"};
+        Path run = dir.resolve("run");
+        Cli r = Cli.run(concat(common, "--isolation-lr", "0.05", "--isolation-augment", "--batch-size", "64", "--out", run.toString()));
+        assertEquals(0, r.code, r.err);
+        String abl = (String) RunDirectory.readJson(run.resolve("config.json")).get("abl");
+        for (String want : new String[]{"isolationLr=0.05", "isolationAugment=true", "batchSize=64"}) assertTrue(abl.contains(want), abl);
+        Cli zero = Cli.run(concat(common, "--isolation-lr", "0", "--out", dir.resolve("zero").toString()));
+        assertEquals(2, zero.code, zero.err);
+        assertEquals("antidote: isolation learning rate 0.0 must be > 0", zero.err.strip());
+        Cli batch = Cli.run(concat(common, "--batch-size", "0", "--out", dir.resolve("batch").toString()));
+        assertEquals(2, batch.code, batch.err);
+        assertEquals("antidote: batch size 0 must be >= 1", batch.err.strip());
+    }
+
+    @Test
     void quickUnlearningTakesTargetAnchorsFromTheIsolationLossesBesideTheIsolatedSet(@TempDir Path dir) throws Exception {
         String data = "synthetic:1:300:50";
         String[] common = {"--data", data, "--attack", "badnets", "--model", "wrn-10-1", "--precision", "fp32", "--preset", "demo"};
