@@ -151,7 +151,8 @@ final class ConfigFile {
         double anchors = d.number("target_anchors", p.targetAnchors(), Range.closed(0, 1));
         String pick = d.choice("isolation_pick", nameOf(AblCommand.PICKS, p.isolationPick()), List.copyOf(AblCommand.PICKS.keySet()));
         boolean baseline = d.bool("baseline", false);
-        Abl.Config c = d.keys.wrap("defense", () -> p.toBuilder().isolationEpochs(isoEpochs).isolationRatio(ratio).isolationLr(isoLr).isolationAugment(isoAugment).batchSize(batch).flooding(!lga).gamma(gamma)
+        Abl.Config c = d.keys.wrap("defense", () -> p.toBuilder().isolationEpochs(isoEpochs).isolationRatio(ratio).isolationLr(isoLr)
+                .isolationAugment(isoAugment).batchSize(batch).flooding(!lga).gamma(gamma)
                 .unlearning(AblCommand.UNLEARNING.get(unlearning)).finetuneEpochs(ft).finetuneDecayEpoch(decay).unlearnEpochs(ul).unlearnLr(ulr).stopMargin(margin)
                 .recalibrateBn(recal).unlearnClean(clean).unlearnBy(by).targetAnchors(anchors)
                 .isolationPick(AblCommand.PICKS.get(pick)).build());

@@ -305,7 +305,6 @@ public final class Asd {
         }
     }
 
-
     /** What one ASD epoch did: the split and its ground-truth quality (for reporting only), and the MixMatch losses. */
     public record EpochReport(int epoch, int stage, int labelled, int unlabelled, int poisonedInLabelled, int poisonedTotal,
                               double loss, double lossX, double lossU, double lambdaU, double labelledAccuracy, int iterations,
