@@ -17,20 +17,62 @@ public final class Adam extends Optimizer {
     }
 
     private final Options o;
+    private final FlatParameters flat;
+    /** First and second moments laid out as flat's values; null when the parameters could not be flattened. */
+    private final Tensor flatM, flatV;
+    /** Per-parameter moments (views of flatM and flatV when they exist), for checkpoints. */
     private final List<Tensor> m = new ArrayList<>();
     private final List<Tensor> v = new ArrayList<>();
 
     Adam(List<String> names, List<Tensor> params, Options o) {
+        this(names, params, o, true);
+    }
+
+    /** With flatten false the parameters stay where they are and are stepped one by one. */
+    Adam(List<String> names, List<Tensor> params, Options o, boolean flatten) {
         super(names, params, o.lr());
         this.o = o;
-        for (Tensor p : params) {
-            m.add(torch.zeros_like(p));
-            v.add(torch.zeros_like(p));
+        this.flat = flatten ? new FlatParameters(params) : null;
+        if (flat != null && flat.usable()) {
+            flatM = torch.zeros_like(flat.values());
+            flatV = torch.zeros_like(flat.values());
+            for (int i = 0; i < params.size(); i++) {
+                m.add(flat.viewOf(flatM, i));
+                v.add(flat.viewOf(flatV, i));
+            }
+        } else {
+            flatM = null;
+            flatV = null;
+            for (Tensor p : params) {
+                m.add(torch.zeros_like(p));
+                v.add(torch.zeros_like(p));
+            }
         }
     }
 
     @Override
+    void zeroGrad() {
+        if (flatM == null) {
+            super.zeroGrad();
+            return;
+        }
+        flat.bind();
+        flat.grads().zero_();
+    }
+
+    @Override
+    void release() {
+        for (Tensor t : m) t.close();
+        for (Tensor t : v) t.close();
+        if (flatM != null) flatM.close();
+        if (flatV != null) flatV.close();
+        if (flat != null) flat.close();
+        super.release();
+    }
+
+    @Override
     void step() {
+        checkLive();
         steps++;
         double bc1 = 1 - Math.pow(o.beta1(), steps);
         double bc2 = 1 - Math.pow(o.beta2(), steps);
@@ -40,6 +82,18 @@ public final class Adam extends Optimizer {
         Scalar stepSize = new Scalar(-lr / bc1);
         Scalar eps = new Scalar(o.eps());
         Scalar invSqrtBc2 = new Scalar(1.0 / Math.sqrt(bc2));
+        if (flatM != null) {
+            // the same element-wise operations as below, once over all parameters
+            flat.bind();
+            Tensor p = flat.values();
+            Tensor g = flat.grads();
+            if (o.weightDecay() != 0) g = g.add(p, new Scalar(o.weightDecay()));
+            flatM.lerp_(g, one_b1);
+            flatV.mul_(b2).addcmul_(g, g, one_b2);
+            Tensor denom = flatV.sqrt().mul_(invSqrtBc2).add_(eps);
+            p.addcdiv_(flatM, denom, stepSize);
+            return;
+        }
         for (int i = 0; i < params.size(); i++) {
             Tensor p = params.get(i);
             Tensor g = p.grad();

@@ -34,6 +34,10 @@ public final class Model implements AutoCloseable {
     private final int height, width, channels;
     private final Precision precision;
     private final Network net;
+    /** Number of parameter tensors, to tell whether an optimiser updates all of them. */
+    private final int parameterTensors;
+    /** Optimisers made by this model, released when it is closed. */
+    private final List<Optimizer> optimizers = new ArrayList<>();
     private float[] mean, std;
 
     private Model(String arch, int numClasses, int h, int w, int c, Precision precision, Network net) {
@@ -44,6 +48,9 @@ public final class Model implements AutoCloseable {
         this.channels = c;
         this.precision = precision;
         this.net = net;
+        try (PointerScope s = new PointerScope()) {
+            this.parameterTensors = net.parameters().get().length;
+        }
         if (precision == Precision.BF16) {
             // channels-last weights let oneDNN pick its fast bf16 kernels without reorders every step
             try (PointerScope s = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
@@ -177,14 +184,35 @@ public final class Model implements AutoCloseable {
         List<String> names = new ArrayList<>();
         List<Tensor> params = new ArrayList<>();
         selectParams(which, names, params);
-        return new Sgd(names, params, o);
+        return track(new Sgd(names, params, o));
+    }
+
+    /** SGD that leaves the parameters in place and steps them one by one: the flat path's reference in tests. */
+    Sgd sgdPerTensor(Sgd.Options o, Predicate<String> which) {
+        List<String> names = new ArrayList<>();
+        List<Tensor> params = new ArrayList<>();
+        selectParams(which, names, params);
+        return track(new Sgd(names, params, o, false));
     }
 
     public Adam adam(Adam.Options o, Predicate<String> which) {
         List<String> names = new ArrayList<>();
         List<Tensor> params = new ArrayList<>();
         selectParams(which, names, params);
-        return new Adam(names, params, o);
+        return track(new Adam(names, params, o));
+    }
+
+    private <T extends Optimizer> T track(T opt) {
+        optimizers.add(opt);
+        return opt;
+    }
+
+    /** Adam that leaves the parameters in place and steps them one by one: the flat path's reference in tests. */
+    Adam adamPerTensor(Adam.Options o, Predicate<String> which) {
+        List<String> names = new ArrayList<>();
+        List<Tensor> params = new ArrayList<>();
+        selectParams(which, names, params);
+        return track(new Adam(names, params, o, false));
     }
 
     private void selectParams(Predicate<String> which, List<String> names, List<Tensor> params) {
@@ -245,7 +273,7 @@ public final class Model implements AutoCloseable {
     private StepResult step(Optimizer opt, byte[] nhwc, int n, int[] labels, float[] weights, Objective objective, boolean trainMode) {
         try (PointerScope scope = new PointerScope()) {
             net.train(trainMode);
-            zeroGrad();
+            zeroGrad(opt);
             Tensor x = input(nhwc, n);
             Tensor y = Tensors.longs(labels, n);
             Tensor logits;
@@ -287,6 +315,15 @@ public final class Model implements AutoCloseable {
             }
             return summarize(logits, lv, labels, n, loss.item_double());
         }
+    }
+
+    /** Zeroes the gradients an optimiser will read; every parameter's when it does not update them all. */
+    private void zeroGrad(Optimizer opt) {
+        if (opt.parameterCount() == parameterTensors) {
+            opt.zeroGrad();
+            return;
+        }
+        zeroGrad();
     }
 
     private void zeroGrad() {
@@ -466,7 +503,7 @@ public final class Model implements AutoCloseable {
                 }
             }
             net.train(true);
-            zeroGrad();
+            zeroGrad(opt);
             Tensor x = input(nhwc, n);
             Tensor y = Tensors.longs(labels, n);
             Tensor[] st;
@@ -618,6 +655,9 @@ public final class Model implements AutoCloseable {
 
     @Override
     public void close() {
+        // optimisers hold the parameters' (flat) storage; free it with the model, not at some later GC
+        for (Optimizer o : optimizers) o.release();
+        optimizers.clear();
         net.close();
     }
 
@@ -713,7 +753,7 @@ public final class Model implements AutoCloseable {
         if (permutation.length != 3 * n) throw new IllegalArgumentException("permutation has " + permutation.length + " entries, expected " + 3 * n);
         try (PointerScope scope = new PointerScope()) {
             net.train(true);
-            zeroGrad();
+            zeroGrad(opt);
             Tensor xl = input(xLabelled, n);
             Tensor u1 = input(uView1, n);
             Tensor u2 = input(uView2, n);

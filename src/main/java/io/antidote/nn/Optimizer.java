@@ -14,6 +14,7 @@ public abstract class Optimizer {
     protected final List<Tensor> params;
     protected double lr;
     protected long steps;
+    private boolean released;
 
     protected Optimizer(List<String> names, List<Tensor> params, double lr) {
         this.names = names;
@@ -25,6 +26,14 @@ public abstract class Optimizer {
     public double learningRate() { return lr; }
     public long steps() { return steps; }
 
+    /** Zeroes the gradients of the parameters this optimiser updates. */
+    void zeroGrad() {
+        for (Tensor p : params) {
+            Tensor g = p.grad();
+            if (g.defined()) g.zero_();
+        }
+    }
+
     /** Applies one update; called under no-grad by the model after backward. */
     abstract void step();
 
@@ -32,6 +41,21 @@ public abstract class Optimizer {
     public abstract Map<String, TensorData> state();
 
     public abstract void loadState(Map<String, TensorData> state);
+
+    int parameterCount() { return params.size(); }
+
+    /**
+     * Frees the native buffers and parameter handles now, instead of whenever the collector runs;
+     * the owning model calls it when it is closed. A released optimiser refuses to step.
+     */
+    void release() {
+        released = true;
+        for (Tensor p : params) p.close();
+    }
+
+    void checkLive() {
+        if (released) throw new IllegalStateException("optimiser used after its model was closed");
+    }
 
     /** Names of the parameters this optimiser updates. */
     public List<String> parameterNames() { return names; }

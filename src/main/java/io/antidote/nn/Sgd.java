@@ -20,19 +20,68 @@ public final class Sgd extends Optimizer {
     }
 
     private final Options o;
+    private final FlatParameters flat;  // null when not flattened
+    /** One momentum vector laid out as flat's values; null when the parameters could not be flattened. */
+    private final Tensor flatMomentum;
+    /** Per-parameter momentum tensors (views of flatMomentum when there is one), for checkpoints. */
     private final List<Tensor> buffers = new ArrayList<>();
 
     Sgd(List<String> names, List<Tensor> params, Options o) {
+        this(names, params, o, true);
+    }
+
+    /** With flatten false the parameters stay where they are and are stepped one by one (the check on the flat path). */
+    Sgd(List<String> names, List<Tensor> params, Options o, boolean flatten) {
         super(names, params, o.lr());
         this.o = o;
-        for (Tensor p : params) buffers.add(torch.zeros_like(p));
+        this.flat = flatten ? new FlatParameters(params) : null;
+        if (flat != null && flat.usable()) {
+            flatMomentum = torch.zeros_like(flat.values());
+            for (int i = 0; i < params.size(); i++) buffers.add(flat.viewOf(flatMomentum, i));
+        } else {
+            flatMomentum = null;
+            for (Tensor p : params) buffers.add(torch.zeros_like(p));
+        }
+    }
+
+    @Override
+    void zeroGrad() {
+        if (flatMomentum == null) {
+            super.zeroGrad();
+            return;
+        }
+        flat.bind();
+        flat.grads().zero_();
+    }
+
+    @Override
+    void release() {
+        for (Tensor b : buffers) b.close();
+        if (flatMomentum != null) flatMomentum.close();
+        if (flat != null) flat.close();
+        super.release();
     }
 
     @Override
     void step() {
+        checkLive();
         Scalar mom = new Scalar(o.momentum());
         Scalar wd = new Scalar(o.weightDecay());
         Scalar neglr = new Scalar(-lr);
+        if (flatMomentum != null) {
+            // the same element-wise operations as below, once over all parameters
+            flat.bind();
+            Tensor p = flat.values();
+            Tensor g = flat.grads();
+            Tensor d = o.weightDecay() != 0 ? g.add(p, wd) : g;
+            if (o.momentum() != 0) {
+                flatMomentum.mul_(mom).add_(d);
+                d = o.nesterov() ? d.add(flatMomentum, mom) : flatMomentum;
+            }
+            p.add_(d, neglr);
+            steps++;
+            return;
+        }
         for (int i = 0; i < params.size(); i++) {
             Tensor p = params.get(i);
             Tensor g = p.grad();

@@ -93,6 +93,80 @@ class ModelTest {
     }
 
     @Test
+    void flattenedSgdStepsLikeSgdOverSeparateTensorsEvenWhenAnotherOptimiserIntervenes() {
+        // bf16 mode keeps conv weights channels-last, so the flat views must honour their strides
+        byte[] x = randomImages(16, 21);
+        int[] y = new int[16];
+        for (int i = 0; i < 16; i++) y[i] = (i * 7) % 10;
+        for (Precision p : Precision.values()) {
+            try (Model flat = Model.create("wrn-16-1", 10, 4, p); Model ref = Model.create("wrn-16-1", 10, 4, p)) {
+                Sgd.Options o = new Sgd.Options(0.05, 0.9, true, 5e-4);
+                Sgd a = flat.sgd(o), ra = ref.sgdPerTensor(o, n -> true);
+                for (int s = 0; s < 3; s++) {
+                    flat.trainStep(a, x, 16, y, null, Objective.crossEntropy());
+                    ref.trainStep(ra, x, 16, y, null, Objective.crossEntropy());
+                }
+                // a second flat optimiser over the head re-seats those parameters; the first must take them back
+                Sgd head = flat.sgd(new Sgd.Options(0.1, 0.0, false, 0), n -> n.startsWith("fc."));
+                Sgd rhead = ref.sgdPerTensor(new Sgd.Options(0.1, 0.0, false, 0), n -> n.startsWith("fc."));
+                flat.trainStep(head, x, 16, y, null, Objective.crossEntropy());
+                ref.trainStep(rhead, x, 16, y, null, Objective.crossEntropy());
+                for (int s = 0; s < 2; s++) {
+                    flat.trainStep(a, x, 16, y, null, Objective.crossEntropy());
+                    ref.trainStep(ra, x, 16, y, null, Objective.crossEntropy());
+                }
+                assertSameWeights(ref, flat, p.toString());
+                Map<String, TensorData> sa = a.state(), sr = ra.state();
+                float[] mw = sr.get("conv1.weight/momentum").floats(), mg = sa.get("conv1.weight/momentum").floats();
+                assertArrayEquals(mw, mg, 1e-4f, p + " momentum of conv1.weight");
+                assertNotEquals(0f, mg[0], "momentum buffer is populated");
+            }
+        }
+    }
+
+    @Test
+    void flattenedAdamOverSomeParametersStepsLikeAdamOverSeparateTensors() {
+        byte[] x = randomImages(16, 22);
+        int[] y = new int[16];
+        for (int i = 0; i < 16; i++) y[i] = (i * 3) % 10;
+        for (Precision p : Precision.values()) {
+            try (Model flat = Model.create("wrn-16-1", 10, 5, p); Model ref = Model.create("wrn-16-1", 10, 5, p)) {
+                // ASD's virtual model: the last group and the head only
+                Adam.Options o = new Adam.Options(0.01, 0.9, 0.999, 1e-8, 5e-4);
+                Adam a = flat.adam(o, n -> n.startsWith("block3") || n.startsWith("fc"));
+                Adam ra = ref.adamPerTensor(o, n -> n.startsWith("block3") || n.startsWith("fc"));
+                for (int s = 0; s < 4; s++) {
+                    flat.trainStep(a, x, 16, y, null, Objective.crossEntropy());
+                    ref.trainStep(ra, x, 16, y, null, Objective.crossEntropy());
+                }
+                assertSameWeights(ref, flat, p.toString());
+                assertArrayEquals(ra.state().get("fc.weight/exp_avg_sq").floats(), a.state().get("fc.weight/exp_avg_sq").floats(), 1e-6f);
+            }
+        }
+    }
+
+    @Test
+    void closingAModelReleasesItsOptimisersWhichThenRefuseToStep() {
+        Model m = Model.create("wrn-16-1", 10, 6, Precision.FP32);
+        Sgd sgd = m.sgd(new Sgd.Options(0.1, 0.9, true, 5e-4));
+        Adam adam = m.adam(Adam.Options.reference(0.01), n -> n.startsWith("fc"));
+        m.trainStep(sgd, randomImages(4, 7), 4, new int[]{0, 1, 2, 3}, null, Objective.crossEntropy());
+        m.close();
+        assertThrows(IllegalStateException.class, sgd::step);
+        assertThrows(IllegalStateException.class, adam::step);
+    }
+
+    private static void assertSameWeights(Model want, Model got, String label) {
+        Map<String, TensorData> w = want.stateDict(), g = got.stateDict();
+        assertEquals(w.keySet(), g.keySet());
+        for (String k : w.keySet()) {
+            if (!w.get(k).dtype().equals("F32")) continue;
+            float[] a = w.get(k).floats(), b = g.get(k).floats();
+            for (int i = 0; i < a.length; i++) assertEquals(a[i], b[i], 1e-4 + 1e-3 * Math.abs(a[i]), label + " " + k + "[" + i + "]");
+        }
+    }
+
+    @Test
     void trainingReducesLossOnAFixedBatchInBothPrecisions() {
         byte[] x = randomImages(32, 11);
         int[] y = new int[32];
