@@ -4,6 +4,7 @@ import io.antidote.nn.Precision;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
@@ -19,7 +20,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--steps", defaultValue = "40", description = "Steps per measured epoch.")
     int steps;
 
-    @Option(names = "--epochs", defaultValue = "3")
+    @Option(names = "--epochs", defaultValue = "3", description = "Measured epochs; the modes take turns epoch by epoch.")
     int epochs;
 
     @Override
@@ -27,18 +28,27 @@ final class BenchCommand implements Callable<Integer> {
         Precision def = Precision.detect();
         System.out.printf(Locale.ROOT, "WRN training throughput: model %s, batch %d, %d epochs x %d steps, synthetic input; default mode here: %s%n",
                 model, batch, epochs, steps, def.label());
-        Throughput.Result fp32 = Throughput.measure(model, Precision.FP32, batch, steps, epochs, 5);
-        print(fp32);
-        Throughput.Result dflt = def == Precision.FP32 ? fp32 : Throughput.measure(model, def, batch, steps, epochs, 5);
-        if (def != Precision.FP32) print(dflt);
-        System.out.printf(Locale.ROOT, "ratio default/fp32: %.2fx%n", dflt.imagesPerSecond() / fp32.imagesPerSecond());
+        List<Precision> modes = def == Precision.FP32 ? List.of(Precision.FP32) : List.of(Precision.FP32, def);
+        List<Throughput.Result> rs = Throughput.measure(model, modes, batch, steps, epochs, 5);
+        rs.forEach(BenchCommand::print);
+        Throughput.Result fp32 = rs.get(0), dflt = rs.get(rs.size() - 1);
+        double[] ratios = new double[epochs];
+        for (int e = 0; e < epochs; e++) ratios[e] = dflt.perEpoch()[e] / fp32.perEpoch()[e];
+        System.out.printf(Locale.ROOT, "ratio default/fp32: %.2fx (per epoch: %s)%n",
+                dflt.imagesPerSecond() / fp32.imagesPerSecond(), join(ratios));
         return 0;
     }
 
     private static void print(Throughput.Result r) {
         var rss = r.rssPerEpochKb();
         double drift = 100.0 * (rss.get(rss.size() - 1) - rss.get(0)) / rss.get(0);
-        System.out.printf(Locale.ROOT, "%-28s %8.1f img/s   RSS after epoch 1: %d MiB, epoch %d: %d MiB (%+.1f%%)%n",
-                r.precision().label(), r.imagesPerSecond(), rss.get(0) / 1024, rss.size(), rss.get(rss.size() - 1) / 1024, drift);
+        System.out.printf(Locale.ROOT, "%-28s %8.1f img/s (per epoch: %s)   RSS after epoch 1: %d MiB, epoch %d: %d MiB (%+.1f%%)%n",
+                r.precision().label(), r.imagesPerSecond(), join(r.perEpoch()), rss.get(0) / 1024, rss.size(), rss.get(rss.size() - 1) / 1024, drift);
+    }
+
+    private static String join(double[] v) {
+        StringBuilder b = new StringBuilder();
+        for (double d : v) b.append(b.length() == 0 ? "" : " ").append(String.format(Locale.ROOT, d < 10 ? "%.2f" : "%.0f", d));
+        return b.toString();
     }
 }
