@@ -75,7 +75,8 @@ final class AsdCommand implements Callable<Integer> {
     String lateSplit;
 
     @Option(names = "--split-balance", description = "Stages 2 and 3 take their share of the data: overall (the reference) | "
-            + "per-class (the same share of every class) (default: the preset's).")
+            + "per-class (the same share of every class) | per-class-capped (the same, no class above the median class size's share) "
+            + "(default: the preset's).")
     String splitBalance;
 
     @Option(names = "--stages", split = ",", paramLabel = "S2,S3",
@@ -116,6 +117,7 @@ final class AsdCommand implements Callable<Integer> {
         LATE_SPLITS.put("loss", Asd.LateSplit.LOSS);
         BALANCES.put("overall", Asd.Balance.OVERALL);
         BALANCES.put("per-class", Asd.Balance.PER_CLASS);
+        BALANCES.put("per-class-capped", Asd.Balance.PER_CLASS_CAPPED);
     }
 
     Asd.Config config() {
@@ -272,7 +274,7 @@ final class AsdCommand implements Callable<Integer> {
                         + "stages 2-3 split %s, stage 3 by %s%n",
                 train.name(), train.size(), train.poisonedCount(), trusted == null ? "" : ", plus " + trusted.size() + " trusted",
                 m.arch(), m.precision().label(), preset, cfg.epochs(), cfg.stage2Start(), cfg.stage3Start(), cfg.iterations(),
-                cfg.balance() == Asd.Balance.PER_CLASS ? "per class" : "overall", cfg.lateSplit() == Asd.LateSplit.META ? "loss reduction (meta)" : "loss");
+                cfg.balance().name().toLowerCase(Locale.ROOT).replace('_', ' '), cfg.lateSplit() == Asd.LateSplit.META ? "loss reduction (meta)" : "loss");
         Asd.Listener listener = (r, mm) -> {
             Trainer.EpochStats s = new Trainer.EpochStats(r.epoch(), cfg.lr(), r.loss(), r.labelledAccuracy(),
                     r.iterations() * 3 * r.batchSize(), r.seconds());

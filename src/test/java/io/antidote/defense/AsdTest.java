@@ -195,6 +195,26 @@ class AsdTest {
     }
 
     @Test
+    void theCappedBalanceTakesFromAnOversizedClassOnlyTheMedianClassShare() {
+        // classes 0 and 2: 10 samples each; class 1, the swollen target: 20 clean (10-29) and 10 poisons
+        // (30-39) whose losses 20.5, 21.5, ... fall among its hard clean samples
+        int[] labels = new int[50];
+        float[] loss = new float[50];
+        for (int i = 0; i < 50; i++) {
+            labels[i] = i < 10 ? 0 : i < 40 ? 1 : 2;
+            loss[i] = i >= 30 && i < 40 ? 20.5f + (i - 30) : i;
+        }
+        boolean[] plain = Asd.lowestFractionPerClass(loss, labels, 3, 0.5, false);
+        boolean[] capped = Asd.lowestFractionPerClass(loss, labels, 3, 0.5, true);
+        // half of class 1 (15) reaches losses 20-22: poisons 30 and 31 get in
+        assertArrayEquals(new int[]{10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 30, 31},
+                IntStream.range(10, 40).filter(i -> plain[i]).toArray());
+        // the median class size is 10, so class 1 gives floor(10 x 0.5) = 5, its five lowest; the others are unchanged
+        assertArrayEquals(new int[]{0, 1, 2, 3, 4, 10, 11, 12, 13, 14, 40, 41, 42, 43, 44},
+                IntStream.range(0, 50).filter(i -> capped[i]).toArray());
+    }
+
+    @Test
     void seedsArePickedPerClassFromEligibleSamplesOnly() {
         int[] labels = new int[60];
         boolean[] ok = new boolean[60];
