@@ -17,7 +17,6 @@ public final class Adam extends Optimizer {
     }
 
     private final Options o;
-    private final FlatParameters flat;
     /** First and second moments laid out as flat's values; null when the parameters could not be flattened. */
     private final Tensor flatM, flatV;
     /** Per-parameter moments (views of flatM and flatV when they exist), for checkpoints. */
@@ -30,10 +29,9 @@ public final class Adam extends Optimizer {
 
     /** With flatten false the parameters stay where they are and are stepped one by one. */
     Adam(List<String> names, List<Tensor> params, Options o, boolean flatten) {
-        super(names, params, o.lr());
+        super(names, params, o.lr(), flatten);
         this.o = o;
-        this.flat = flatten ? new FlatParameters(params) : null;
-        if (flat != null && flat.usable()) {
+        if (flat != null) {
             flatM = torch.zeros_like(flat.values());
             flatV = torch.zeros_like(flat.values());
             for (int i = 0; i < params.size(); i++) {
@@ -51,22 +49,11 @@ public final class Adam extends Optimizer {
     }
 
     @Override
-    void zeroGrad() {
-        if (flatM == null) {
-            super.zeroGrad();
-            return;
-        }
-        flat.bind();
-        flat.grads().zero_();
-    }
-
-    @Override
     void release() {
         for (Tensor t : m) t.close();
         for (Tensor t : v) t.close();
         if (flatM != null) flatM.close();
         if (flatV != null) flatV.close();
-        if (flat != null) flat.close();
         super.release();
     }
 

@@ -14,12 +14,20 @@ public abstract class Optimizer {
     protected final List<Tensor> params;
     protected double lr;
     protected long steps;
+    /** The parameters re-seated in flat buffers, or null when they are stepped one by one. */
+    final FlatParameters flat;
     private boolean released;
 
     protected Optimizer(List<String> names, List<Tensor> params, double lr) {
+        this(names, params, lr, false);
+    }
+
+    /** With flatten, the parameters move into flat buffers where they can (see {@link FlatParameters}). */
+    Optimizer(List<String> names, List<Tensor> params, double lr, boolean flatten) {
         this.names = names;
         this.params = params;
         this.lr = lr;
+        this.flat = flatten ? FlatParameters.of(params) : null;
     }
 
     public void setLearningRate(double lr) { this.lr = lr; }
@@ -28,6 +36,11 @@ public abstract class Optimizer {
 
     /** Zeroes the gradients of the parameters this optimiser updates. */
     void zeroGrad() {
+        if (flat != null) {
+            flat.bind();
+            flat.grads().zero_();
+            return;
+        }
         for (Tensor p : params) {
             Tensor g = p.grad();
             if (g.defined()) g.zero_();
@@ -50,6 +63,7 @@ public abstract class Optimizer {
      */
     void release() {
         released = true;
+        if (flat != null) flat.close();
         for (Tensor p : params) p.close();
     }
 

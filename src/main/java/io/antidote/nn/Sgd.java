@@ -20,7 +20,6 @@ public final class Sgd extends Optimizer {
     }
 
     private final Options o;
-    private final FlatParameters flat;  // null when not flattened
     /** One momentum vector laid out as flat's values; null when the parameters could not be flattened. */
     private final Tensor flatMomentum;
     /** Per-parameter momentum tensors (views of flatMomentum when there is one), for checkpoints. */
@@ -32,10 +31,9 @@ public final class Sgd extends Optimizer {
 
     /** With flatten false the parameters stay where they are and are stepped one by one (the check on the flat path). */
     Sgd(List<String> names, List<Tensor> params, Options o, boolean flatten) {
-        super(names, params, o.lr());
+        super(names, params, o.lr(), flatten);
         this.o = o;
-        this.flat = flatten ? new FlatParameters(params) : null;
-        if (flat != null && flat.usable()) {
+        if (flat != null) {
             flatMomentum = torch.zeros_like(flat.values());
             for (int i = 0; i < params.size(); i++) buffers.add(flat.viewOf(flatMomentum, i));
         } else {
@@ -45,20 +43,9 @@ public final class Sgd extends Optimizer {
     }
 
     @Override
-    void zeroGrad() {
-        if (flatMomentum == null) {
-            super.zeroGrad();
-            return;
-        }
-        flat.bind();
-        flat.grads().zero_();
-    }
-
-    @Override
     void release() {
         for (Tensor b : buffers) b.close();
         if (flatMomentum != null) flatMomentum.close();
-        if (flat != null) flat.close();
         super.release();
     }
 
