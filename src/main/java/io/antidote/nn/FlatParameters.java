@@ -14,9 +14,8 @@ import java.util.List;
  *
  * <p>Why: an optimiser that loops over WRN-16-1's 43 tensors dispatches about 250 small operations
  * per step through JNI, about 1 ms of a 65-80 ms bf16 training step on the development VM; the flat
- * step takes 0.2-0.3 ms. Each view keeps its
- * parameter's shape and strides (channels-last included), so the model sees no difference, and
- * autograd accumulates into a defined gradient in place, so the gradient views survive backward.
+ * step takes 0.2-0.3 ms. Each view keeps its parameter's shape and strides (channels-last
+ * included), so the model sees no difference, and autograd accumulates into a defined gradient in place, so the gradient views survive backward.
  * Anything that re-seats a parameter elsewhere (another optimiser over the same tensors) is
  * noticed by {@link #bind()}, which copies the current values back in.
  */
@@ -68,22 +67,19 @@ final class FlatParameters {
         grads.close();
     }
 
-    /** Re-seats any parameter or gradient that no longer lives in the buffers; true if all already did. */
-    boolean bind() {
-        boolean already = true;
+    /** Re-seats any parameter or gradient that no longer lives in the buffers, keeping its current value. */
+    void bind() {
         try (PointerScope s = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
             for (int i = 0; i < params.size(); i++) {
                 Tensor p = params.get(i);
                 long at = offsets[i] * Float.BYTES;
                 if (p.data_ptr().address() != valuesAddress + at) {
-                    already = false;
                     Tensor view = viewOf(values, i);
                     view.copy_(p);
                     p.set_data(view);
                 }
                 Tensor grad = p.grad();
                 if (!grad.defined() || grad.data_ptr().address() != gradsAddress + at) {
-                    already = false;
                     Tensor view = viewOf(grads, i);
                     if (grad.defined()) view.copy_(grad);
                     else view.zero_();
@@ -91,6 +87,5 @@ final class FlatParameters {
                 }
             }
         }
-        return already;
     }
 }

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiFunction;
 import java.util.function.Predicate;
 
 /**
@@ -181,38 +182,31 @@ public final class Model implements AutoCloseable {
 
     /** SGD over the parameters whose names pass the filter (e.g. only the head for last-layer fine-tuning). */
     public Sgd sgd(Sgd.Options o, Predicate<String> which) {
-        List<String> names = new ArrayList<>();
-        List<Tensor> params = new ArrayList<>();
-        selectParams(which, names, params);
-        return track(new Sgd(names, params, o));
+        return track(which, (names, params) -> new Sgd(names, params, o));
+    }
+
+    public Adam adam(Adam.Options o, Predicate<String> which) {
+        return track(which, (names, params) -> new Adam(names, params, o));
     }
 
     /** SGD that leaves the parameters in place and steps them one by one: the flat path's reference in tests. */
     Sgd sgdPerTensor(Sgd.Options o, Predicate<String> which) {
-        List<String> names = new ArrayList<>();
-        List<Tensor> params = new ArrayList<>();
-        selectParams(which, names, params);
-        return track(new Sgd(names, params, o, false));
-    }
-
-    public Adam adam(Adam.Options o, Predicate<String> which) {
-        List<String> names = new ArrayList<>();
-        List<Tensor> params = new ArrayList<>();
-        selectParams(which, names, params);
-        return track(new Adam(names, params, o));
-    }
-
-    private <T extends Optimizer> T track(T opt) {
-        optimizers.add(opt);
-        return opt;
+        return track(which, (names, params) -> new Sgd(names, params, o, false));
     }
 
     /** Adam that leaves the parameters in place and steps them one by one: the flat path's reference in tests. */
     Adam adamPerTensor(Adam.Options o, Predicate<String> which) {
+        return track(which, (names, params) -> new Adam(names, params, o, false));
+    }
+
+    /** An optimiser over the selected parameters, remembered so that closing the model releases it. */
+    private <T extends Optimizer> T track(Predicate<String> which, BiFunction<List<String>, List<Tensor>, T> make) {
         List<String> names = new ArrayList<>();
         List<Tensor> params = new ArrayList<>();
         selectParams(which, names, params);
-        return track(new Adam(names, params, o, false));
+        T opt = make.apply(names, params);
+        optimizers.add(opt);
+        return opt;
     }
 
     private void selectParams(Predicate<String> which, List<String> names, List<Tensor> params) {
