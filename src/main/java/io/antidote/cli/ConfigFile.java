@@ -173,7 +173,7 @@ final class ConfigFile {
         String schedule = d.text("schedule", p.schedule() instanceof Schedule.Cosine ? "cosine" : "constant");
         Schedule sch = d.keys.wrap("defense.schedule", () -> Schedule.parse(schedule));
         String late = d.choice("late_split", p.lateSplit().name().toLowerCase(Locale.ROOT), List.copyOf(AsdCommand.LATE_SPLITS.keySet()));
-        String balance = d.choice("split_balance", p.balance().name().toLowerCase(Locale.ROOT).replace('_', '-'),
+        String balance = d.choice("split_balance", nameOf(AsdCommand.BALANCES, p.balance()),
                 List.copyOf(AsdCommand.BALANCES.keySet()));
         boolean baseline = d.bool("baseline", false);
         // the preset's own length is not a rescaling, so only a changed epoch count rescales the stages

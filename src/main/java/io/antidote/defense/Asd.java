@@ -368,14 +368,7 @@ public final class Asd {
 
     /**
      * Stages 2 and 3 with the same share from every class: of each class (by current label) the
-     * floor(class size x fraction) samples with the smallest score.
-     */
-    public static boolean[] lowestFractionPerClass(float[] score, int[] labels, int classes, double fraction) {
-        return lowestFractionPerClass(score, labels, classes, fraction, false);
-    }
-
-    /**
-     * As {@link #lowestFractionPerClass(float[], int[], int, double)}; with cap, a class larger than
+     * floor(class size x fraction) samples with the smallest score. With cap, a class larger than
      * the median class size takes floor(median x fraction) instead (see {@link Balance#PER_CLASS_CAPPED}).
      */
     public static boolean[] lowestFractionPerClass(float[] score, int[] labels, int classes, double fraction, boolean cap) {

@@ -189,7 +189,7 @@ class AsdTest {
         for (int i = 20; i < 25; i++) { labels[i] = 2; loss[i] = 50 + (i - 20); }
         boolean[] overall = Asd.lowestFraction(loss, 0.4);
         assertEquals(0, IntStream.range(10, 20).filter(i -> overall[i]).count(), "the overall ranking leaves class 1 out");
-        boolean[] perClass = Asd.lowestFractionPerClass(loss, labels, 3, 0.4);
+        boolean[] perClass = Asd.lowestFractionPerClass(loss, labels, 3, 0.4, false);
         // floor(10 x 0.4) = 4 of classes 0 and 1, floor(5 x 0.4) = 2 of class 2, each its lowest
         assertArrayEquals(new int[]{6, 7, 8, 9, 10, 11, 12, 13, 20, 21}, IntStream.range(0, 25).filter(i -> perClass[i]).toArray());
     }
