@@ -76,6 +76,13 @@ final class AblCommand implements Callable<Integer> {
     @Option(names = "--finetune-epochs")
     Integer finetuneEpochs;
 
+    @Option(names = "--finetune-schedule", paramLabel = "RULE", description = "Stage 2's rate: step (the reference: a tenth from "
+            + "epoch 40 on, ending at 0.01) | cosine (to 0 over the fine-tuning epochs).")
+    String finetuneSchedule;
+
+    @Option(names = "--finetune-weight-decay", paramLabel = "WD", description = "Stage 2's weight decay (default 1e-4, the reference's).")
+    Double finetuneWeightDecay;
+
     @Option(names = "--unlearn-epochs")
     Integer unlearnEpochs;
 
@@ -124,6 +131,8 @@ final class AblCommand implements Callable<Integer> {
     static final Map<String, Abl.Unlearning> UNLEARNING = new LinkedHashMap<>();
     /** Which isolation epoch's set stage 2 gets, by name. */
     static final Map<String, Abl.IsolationPick> PICKS = new LinkedHashMap<>();
+    /** The rate of stage 2's fine-tuning, by name. */
+    static final Map<String, Abl.FinetuneSchedule> FINETUNE_SCHEDULES = new LinkedHashMap<>();
 
     static {
         PRESETS.put("reference", Abl.Config::reference);
@@ -135,6 +144,8 @@ final class AblCommand implements Callable<Integer> {
         UNLEARNING.put("ascent-only", Abl.Unlearning.ASCENT_ONLY);
         PICKS.put("last", Abl.IsolationPick.LAST);
         PICKS.put("concentrated", Abl.IsolationPick.CONCENTRATED);
+        FINETUNE_SCHEDULES.put("step", Abl.FinetuneSchedule.STEP);
+        FINETUNE_SCHEDULES.put("cosine", Abl.FinetuneSchedule.COSINE);
     }
 
     Abl.Config config() {
@@ -144,6 +155,9 @@ final class AblCommand implements Callable<Integer> {
         }
         if (isolationPick != null && !PICKS.containsKey(isolationPick)) {
             throw new BadInputException("--isolation-pick " + ConfigFile.notOneOf(isolationPick, List.copyOf(PICKS.keySet())));
+        }
+        if (finetuneSchedule != null && !FINETUNE_SCHEDULES.containsKey(finetuneSchedule)) {
+            throw new BadInputException("--finetune-schedule " + ConfigFile.notOneOf(finetuneSchedule, List.copyOf(FINETUNE_SCHEDULES.keySet())));
         }
         if (unlearnBy != null && !UnlearningAblation.names().contains(unlearnBy)) {
             throw new BadInputException("--unlearn-by " + ConfigFile.notOneOf(unlearnBy, UnlearningAblation.names()));
@@ -158,6 +172,8 @@ final class AblCommand implements Callable<Integer> {
         set(gamma, b::gamma);
         set(unlearning == null ? null : UNLEARNING.get(unlearning), b::unlearning);
         set(finetuneEpochs, b::finetuneEpochs);
+        set(finetuneSchedule == null ? null : FINETUNE_SCHEDULES.get(finetuneSchedule), b::finetuneSchedule);
+        set(finetuneWeightDecay, b::finetuneWeightDecay);
         set(unlearnEpochs, b::unlearnEpochs);
         set(unlearnLr, b::unlearnLr);
         set(stopMargin, b::stopMargin);

@@ -141,6 +141,9 @@ final class ConfigFile {
         String unlearning = d.choice("unlearning", nameOf(AblCommand.UNLEARNING, p.unlearning()), List.copyOf(AblCommand.UNLEARNING.keySet()));
         int ft = (int) d.integer("finetune_epochs", (long) p.finetuneEpochs(), 0, 100_000);
         int decay = (int) d.integer("finetune_decay_epoch", (long) p.finetuneDecayEpoch(), 0, 100_000);
+        String ftSchedule = d.choice("finetune_schedule", nameOf(AblCommand.FINETUNE_SCHEDULES, p.finetuneSchedule()),
+                List.copyOf(AblCommand.FINETUNE_SCHEDULES.keySet()));
+        double ftWd = d.number("finetune_weight_decay", p.finetuneWeightDecay(), Range.closed(0, 1));
         int ul = (int) d.integer("unlearn_epochs", (long) p.unlearnEpochs(), 0, 100_000);
         double ulr = d.number("unlearn_lr", p.unlearnLr(), Range.open(0, Double.POSITIVE_INFINITY, true, true));
         double margin = d.number("stop_margin", p.stopMargin(), Range.closed(0, 1));
@@ -153,7 +156,7 @@ final class ConfigFile {
         boolean baseline = d.bool("baseline", false);
         Abl.Config c = d.keys.wrap("defense", () -> p.toBuilder().isolationEpochs(isoEpochs).isolationRatio(ratio).isolationLr(isoLr)
                 .isolationAugment(isoAugment).batchSize(batch).flooding(!lga).gamma(gamma)
-                .unlearning(AblCommand.UNLEARNING.get(unlearning)).finetuneEpochs(ft).finetuneDecayEpoch(decay).unlearnEpochs(ul).unlearnLr(ulr).stopMargin(margin)
+                .unlearning(AblCommand.UNLEARNING.get(unlearning)).finetuneEpochs(ft).finetuneDecayEpoch(decay).finetuneSchedule(AblCommand.FINETUNE_SCHEDULES.get(ftSchedule)).finetuneWeightDecay(ftWd).unlearnEpochs(ul).unlearnLr(ulr).stopMargin(margin)
                 .recalibrateBn(recal).unlearnClean(clean).unlearnBy(by).targetAnchors(anchors)
                 .isolationPick(AblCommand.PICKS.get(pick)).build());
         // an experiment always runs both stages, so a treatment the joint stage 2 cannot apply is refused here

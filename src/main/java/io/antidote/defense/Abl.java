@@ -43,6 +43,12 @@ public final class Abl {
     public enum IsolationPick { LAST, CONCENTRATED }
 
     /**
+     * The rate of stage 2's fine-tuning (or joint) epochs: the reference's single drop to a tenth at
+     * {@code finetuneDecayEpoch}, which ends the run at 0.01, or a cosine to 0 over the epochs.
+     */
+    public enum FinetuneSchedule { STEP, COSINE }
+
+    /**
      * All ABL knobs; presets give the reference code's and the paper's values. {@code unlearnClean}
      * is the number of clean examples descended per isolated example in each unlearning epoch: 0 is
      * the reference's pure ascent, r > 0 the paper's min E_clean[l] - E_isolated[l] with batch-norm
@@ -52,12 +58,15 @@ public final class Abl {
      * every preset uses {@code ascent}. {@code targetAnchors} is the fraction of the suspected
      * target class's non-isolated examples, those with the highest loss under the isolation model,
      * from which the clean partners also draw that class's share (0: the class is left out).
+     * {@code finetuneSchedule} and {@code finetuneWeightDecay} shape stage 2's descent only; isolation
+     * and unlearning keep {@code weightDecay}.
      */
     public record Config(int isolationEpochs, double isolationLr, boolean flooding, double gamma, boolean isolationAugment,
                          double isolationRatio, Unlearning unlearning, int finetuneEpochs, double finetuneLr, int finetuneDecayEpoch,
                          int unlearnEpochs, double unlearnLr, int batchSize, double momentum, double weightDecay,
                          double stopMargin, long seed, boolean recalibrateBn, double unlearnClean, String unlearnBy,
-                         double targetAnchors, IsolationPick isolationPick) {
+                         double targetAnchors, IsolationPick isolationPick, FinetuneSchedule finetuneSchedule,
+                         double finetuneWeightDecay) {
         public Config {
             if (!(isolationRatio > 0 && isolationRatio < 1)) throw new BadInputException("isolation ratio " + isolationRatio + " is outside (0, 1)");
             if (isolationEpochs < 1) throw new BadInputException("isolation epochs " + isolationEpochs + " must be >= 1");
@@ -67,11 +76,15 @@ public final class Abl {
             if (!(targetAnchors >= 0 && targetAnchors <= 1)) throw new BadInputException("target anchors " + targetAnchors + " is outside [0, 1]");
             UnlearningAblation.get(unlearnBy);
             if (isolationPick == null) throw new BadInputException("isolation pick is missing");
+            if (finetuneSchedule == null) throw new BadInputException("fine-tuning schedule is missing");
+            if (!(finetuneWeightDecay >= 0) || Double.isInfinite(finetuneWeightDecay)) {
+                throw new BadInputException("fine-tuning weight decay " + finetuneWeightDecay + " must be >= 0");
+            }
         }
 
         /** The reference repository: flooding at 0.5, 10 isolation epochs, fine-tune 60 then 4 ascent epochs at 5e-4. */
         public static Config reference(long seed) {
-            return new Config(10, 0.1, true, 0.5, false, 0.01, Unlearning.REFERENCE, 60, 0.1, 40, 4, 5e-4, 128, 0.9, 1e-4, 0.10, seed, false, 0, "ascent", 0, IsolationPick.LAST);
+            return new Config(10, 0.1, true, 0.5, false, 0.01, Unlearning.REFERENCE, 60, 0.1, 40, 4, 5e-4, 128, 0.9, 1e-4, 0.10, seed, false, 0, "ascent", 0, IsolationPick.LAST, FinetuneSchedule.STEP, 1e-4);
         }
 
         /**
@@ -80,7 +93,7 @@ public final class Abl {
          * because the poisons isolation missed are descended on in the same steps (README).
          */
         public static Config paper(long seed) {
-            return new Config(20, 0.1, false, 0.5, false, 0.01, Unlearning.JOINT, 60, 0.1, 40, 4, 5e-4, 128, 0.9, 1e-4, 0.10, seed, false, 0, "ascent", 0, IsolationPick.LAST);
+            return new Config(20, 0.1, false, 0.5, false, 0.01, Unlearning.JOINT, 60, 0.1, 40, 4, 5e-4, 128, 0.9, 1e-4, 0.10, seed, false, 0, "ascent", 0, IsolationPick.LAST, FinetuneSchedule.STEP, 1e-4);
         }
 
         /**
@@ -93,7 +106,7 @@ public final class Abl {
          * on SIG (README).
          */
         public static Config balanced(long seed) {
-            return new Config(10, 0.1, true, 0.5, false, 0.01, Unlearning.REFERENCE, 60, 0.1, 40, 8, 5e-4, 128, 0.9, 1e-4, 0.10, seed, false, 4, "ascent", 0.1, IsolationPick.LAST);
+            return new Config(10, 0.1, true, 0.5, false, 0.01, Unlearning.REFERENCE, 60, 0.1, 40, 8, 5e-4, 128, 0.9, 1e-4, 0.10, seed, false, 4, "ascent", 0.1, IsolationPick.LAST, FinetuneSchedule.STEP, 1e-4);
         }
 
         public Config withEpochs(int isolation, int finetune, int decayAt, int unlearn) {
@@ -135,6 +148,8 @@ public final class Abl {
         private String unlearnBy;
         private double targetAnchors;
         private IsolationPick isolationPick;
+        private FinetuneSchedule finetuneSchedule;
+        private double finetuneWeightDecay;
 
         private Builder(Config c) {
             isolationEpochs = c.isolationEpochs();
@@ -159,6 +174,8 @@ public final class Abl {
             unlearnBy = c.unlearnBy();
             targetAnchors = c.targetAnchors();
             isolationPick = c.isolationPick();
+            finetuneSchedule = c.finetuneSchedule();
+            finetuneWeightDecay = c.finetuneWeightDecay();
         }
 
         public Builder isolationEpochs(int v) { isolationEpochs = v; return this; }
@@ -205,10 +222,14 @@ public final class Abl {
 
         public Builder isolationPick(IsolationPick v) { isolationPick = v; return this; }
 
+        public Builder finetuneSchedule(FinetuneSchedule v) { finetuneSchedule = v; return this; }
+
+        public Builder finetuneWeightDecay(double v) { finetuneWeightDecay = v; return this; }
+
         public Config build() {
             return new Config(isolationEpochs, isolationLr, flooding, gamma, isolationAugment, isolationRatio, unlearning, finetuneEpochs,
                     finetuneLr, finetuneDecayEpoch, unlearnEpochs, unlearnLr, batchSize, momentum, weightDecay, stopMargin, seed, recalibrateBn,
-                    unlearnClean, unlearnBy, targetAnchors, isolationPick);
+                    unlearnClean, unlearnBy, targetAnchors, isolationPick, finetuneSchedule, finetuneWeightDecay);
         }
     }
 
@@ -432,9 +453,13 @@ public final class Abl {
         return out;
     }
 
-    private static TrainConfig fineTuning(Config c) {
-        return new TrainConfig(c.finetuneEpochs(), c.batchSize(), "sgd", c.finetuneLr(), c.momentum(), true, c.weightDecay(),
-                new Schedule.MultiStep(new int[]{c.finetuneDecayEpoch()}, 0.1), Augmentation.ablNad(), true, false, c.seed() + 1);
+    static TrainConfig fineTuning(Config c) {
+        Schedule s = switch (c.finetuneSchedule()) {
+            case STEP -> new Schedule.MultiStep(new int[]{c.finetuneDecayEpoch()}, 0.1);
+            case COSINE -> new Schedule.Cosine();
+        };
+        return new TrainConfig(c.finetuneEpochs(), c.batchSize(), "sgd", c.finetuneLr(), c.momentum(), true, c.finetuneWeightDecay(),
+                s, Augmentation.ablNad(), true, false, c.seed() + 1);
     }
 
     /**

@@ -184,6 +184,13 @@ class ExperimentConfigTest {
         assertEquals(List.of(0.05, true, 64), List.of(iso.isolationLr(), iso.isolationAugment(), iso.batchSize()));
         Abl.Config ref = ((Experiment.AblDefense) abl.defense()).config();
         assertEquals(List.of(0.1, false, 128), List.of(ref.isolationLr(), ref.isolationAugment(), ref.batchSize()), "the reference's isolation");
+        assertEquals(List.of(Abl.FinetuneSchedule.STEP, 1e-4), List.of(ref.finetuneSchedule(), ref.finetuneWeightDecay()), "the reference's fine-tuning");
+        Abl.Config cos = ((Experiment.AblDefense) ConfigFile.experiment(Path.of("configs/abl-cifar10-badnets.yaml"),
+                List.of("defense.finetune_schedule=cosine", "defense.finetune_weight_decay=5e-4")).defense()).config();
+        assertEquals(List.of(Abl.FinetuneSchedule.COSINE, 5e-4), List.of(cos.finetuneSchedule(), cos.finetuneWeightDecay()));
+        BadInputException badSchedule = assertThrows(BadInputException.class, () -> ConfigFile.experiment(
+                Path.of("configs/abl-cifar10-badnets.yaml"), List.of("defense.finetune_schedule=linear")));
+        assertTrue(badSchedule.getMessage().contains("defense.finetune_schedule"), badSchedule.getMessage());
 
         Experiment nad = ConfigFile.experiment(Path.of("configs/nad-cifar10-badnets.yaml"), List.of());
         assertEquals(5, nad.attack().target());

@@ -19,6 +19,7 @@ import io.antidote.train.TrainConfig;
 import io.antidote.train.Trainer;
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 
@@ -173,6 +174,21 @@ class AblTest {
         assertEquals("label-shuffle", c.unlearnBy());
         assertEquals(b, c.toBuilder().targetAnchors(b.targetAnchors()).unlearnBy("ascent").build());
         assertThrows(io.antidote.BadInputException.class, () -> b.toBuilder().targetAnchors(1.5).build());
+    }
+
+    @Test
+    void fineTuningFollowsTheChosenScheduleAndWeightDecay() {
+        Abl.Config ref = Abl.Config.reference(1);
+        TrainConfig step = Abl.fineTuning(ref);
+        assertEquals(new Schedule.MultiStep(new int[]{40}, 0.1), step.schedule(), "the reference drops to a tenth at epoch 40");
+        assertEquals(0.01, step.schedule().lr(0.1, 59.9, 60), 1e-12, "and ends at 0.01");
+        assertEquals(1e-4, step.weightDecay());
+        TrainConfig cos = Abl.fineTuning(ref.toBuilder().finetuneSchedule(Abl.FinetuneSchedule.COSINE).finetuneWeightDecay(5e-4).build());
+        assertInstanceOf(Schedule.Cosine.class, cos.schedule());
+        assertEquals(0.05, cos.schedule().lr(0.1, 30, 60), 1e-12);
+        assertEquals(5e-4, cos.weightDecay());
+        assertEquals(List.of(60, 0.1), List.of(cos.epochs(), cos.lr()));
+        assertThrows(io.antidote.BadInputException.class, () -> ref.toBuilder().finetuneWeightDecay(-1).build());
     }
 
     private static int[] originals(ImageSet s) {
