@@ -77,7 +77,7 @@ final class AblCommand implements Callable<Integer> {
     Integer finetuneEpochs;
 
     @Option(names = "--finetune-schedule", paramLabel = "RULE", description = "Stage 2's rate: step (the reference: a tenth from "
-            + "epoch 40 on, ending at 0.01) | cosine (to 0 over the fine-tuning epochs).")
+            + "the decay epoch on, 40 in the CIFAR presets, ending at 0.01) | cosine (to 0 over the fine-tuning epochs).")
     String finetuneSchedule;
 
     @Option(names = "--finetune-weight-decay", paramLabel = "WD", description = "Stage 2's weight decay (default 1e-4, the reference's).")

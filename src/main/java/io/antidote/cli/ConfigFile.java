@@ -156,7 +156,9 @@ final class ConfigFile {
         boolean baseline = d.bool("baseline", false);
         Abl.Config c = d.keys.wrap("defense", () -> p.toBuilder().isolationEpochs(isoEpochs).isolationRatio(ratio).isolationLr(isoLr)
                 .isolationAugment(isoAugment).batchSize(batch).flooding(!lga).gamma(gamma)
-                .unlearning(AblCommand.UNLEARNING.get(unlearning)).finetuneEpochs(ft).finetuneDecayEpoch(decay).finetuneSchedule(AblCommand.FINETUNE_SCHEDULES.get(ftSchedule)).finetuneWeightDecay(ftWd).unlearnEpochs(ul).unlearnLr(ulr).stopMargin(margin)
+                .unlearning(AblCommand.UNLEARNING.get(unlearning)).finetuneEpochs(ft).finetuneDecayEpoch(decay)
+                .finetuneSchedule(AblCommand.FINETUNE_SCHEDULES.get(ftSchedule)).finetuneWeightDecay(ftWd)
+                .unlearnEpochs(ul).unlearnLr(ulr).stopMargin(margin)
                 .recalibrateBn(recal).unlearnClean(clean).unlearnBy(by).targetAnchors(anchors)
                 .isolationPick(AblCommand.PICKS.get(pick)).build());
         // an experiment always runs both stages, so a treatment the joint stage 2 cannot apply is refused here
