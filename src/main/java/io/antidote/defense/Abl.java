@@ -77,8 +77,8 @@ public final class Abl {
             UnlearningAblation.get(unlearnBy);
             if (isolationPick == null) throw new BadInputException("isolation pick is missing");
             if (finetuneSchedule == null) throw new BadInputException("fine-tuning schedule is missing");
-            if (!(finetuneWeightDecay >= 0) || Double.isInfinite(finetuneWeightDecay)) {
-                throw new BadInputException("fine-tuning weight decay " + finetuneWeightDecay + " must be >= 0");
+            if (!(finetuneWeightDecay >= 0 && finetuneWeightDecay <= 1)) {
+                throw new BadInputException("fine-tuning weight decay " + finetuneWeightDecay + " is outside [0, 1]");
             }
         }
 
