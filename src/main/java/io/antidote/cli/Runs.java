@@ -113,6 +113,10 @@ final class Runs {
         }
 
         Metrics.Scores record(String stage, Trainer.EpochStats s, Model m) {
+            return record(stage, s, m, Map.of());
+        }
+
+        Metrics.Scores record(String stage, Trainer.EpochStats s, Model m, Map<String, Object> extra) {
             Metrics.Scores sc = Metrics.score(m, test, poisonedTest, target, 256);
             Map<String, Object> rec = new LinkedHashMap<>();
             rec.put("stage", stage);
@@ -123,8 +127,10 @@ final class Runs {
             rec.put("seconds", s.seconds());
             rec.put("images_per_second", s.images() / s.seconds());
             rec.putAll(scores(sc));
+            rec.putAll(extra);
             run.appendMetrics(rec);
-            out.printf("%s epoch %d%s: loss %.4f  %s%n", stage, s.epoch() + 1, epochs > 0 ? "/" + epochs : "", s.loss(), describe(sc));
+            String slice = extra.get("slice_acc") instanceof Double a ? String.format(java.util.Locale.ROOT, "  clean slice %.2f%%", 100 * a) : "";
+            out.printf("%s epoch %d%s: loss %.4f  %s%s%n", stage, s.epoch() + 1, epochs > 0 ? "/" + epochs : "", s.loss(), describe(sc), slice);
             return sc;
         }
     }
@@ -138,6 +144,9 @@ final class Runs {
         return new io.antidote.defense.Abl.Listener() {
             @Override
             public void epoch(String stage, Trainer.EpochStats s, Model m) { rec.record(stage, s, m); }
+
+            @Override
+            public void epoch(String stage, Trainer.EpochStats s, Model m, Map<String, Object> extra) { rec.record(stage, s, m, extra); }
 
             @Override
             public void isolation(int epoch, io.antidote.defense.Abl.Isolation iso, float[] losses) {

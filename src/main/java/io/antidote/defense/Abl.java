@@ -246,6 +246,9 @@ public final class Abl {
     public interface Listener {
         void epoch(String stage, Trainer.EpochStats stats, Model model);
 
+        /** An epoch with figures of its own to record beside CA and ASR (unlearning: the stop rule's clean slice). */
+        default void epoch(String stage, Trainer.EpochStats stats, Model model, Map<String, Object> extra) { epoch(stage, stats, model); }
+
         default void isolation(int epoch, Isolation iso, float[] losses) {}
 
         default void note(String message) { System.out.println(message); }
@@ -567,6 +570,7 @@ public final class Abl {
                     ul.augmentation(), true, false, c.seed() + 100 + e);
             final int epoch = e;
             final double[] lastLoss = {0};
+            final double[] sc = new double[2];
             ImageSet front = ascent ? isoSet : t.isolated(isoSet, model, c.seed() + 200 + e);
             // the treatments keep ascent's clean partners, so the comparison isolates what is done to D̂b
             ImageSet data = r > 0 ? withCleanPartners(front, isoSet, other, slice, r, anchors, c.seed() + 200 + e) : front;
@@ -599,11 +603,15 @@ public final class Abl {
                     lastLoss[0] = s.loss();
                     // before the listener, so the epoch's recorded CA/ASR are those of the recalibrated model
                     if (c.recalibrateBn()) recalibrate(m, other, c.seed() + 300 + epoch);
-                    listener.epoch("unlearning", new Trainer.EpochStats(epoch, s.lr(), s.loss(), s.accuracy(), s.images(), s.seconds()), m);
+                    System.arraycopy(sliceScore(m, slice), 0, sc, 0, 2);
+                    // the slice's accuracy beside CA shows how near the stop rule came, which CA alone does not
+                    Map<String, Object> extra = new java.util.LinkedHashMap<>();
+                    extra.put("slice_acc", sc[0]);
+                    extra.put("slice_acc_start", base);
+                    listener.epoch("unlearning", new Trainer.EpochStats(epoch, s.lr(), s.loss(), s.accuracy(), s.images(), s.seconds()), m, extra);
                 }
             }, null, progress, -1);
             ran++;
-            double[] sc = sliceScore(model, slice);
             double acc = sc[0];
             if (!Double.isFinite(lastLoss[0]) || !Double.isFinite(sc[1])) {
                 reason = "loss became " + (Double.isFinite(lastLoss[0]) ? sc[1] : lastLoss[0]) + " in unlearning epoch " + (e + 1);

@@ -234,12 +234,18 @@ class AblTest {
             Abl.Config c = Abl.Config.reference(1).withEpochs(1, 0, 0, 3).withUnlearnLr(1e30);
             ImageSet iso = data.subset(new int[]{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15});
             StringBuilder notes = new StringBuilder();
+            java.util.List<Map<String, Object>> extras = new java.util.ArrayList<>();
             Abl.Result r = Abl.quickUnlearn(m, data, iso, null, c, new Abl.Listener() {
                 @Override public void epoch(String stage, Trainer.EpochStats s, Model model) {}
+                @Override public void epoch(String stage, Trainer.EpochStats s, Model model, Map<String, Object> extra) { extras.add(extra); }
                 @Override public void note(String message) { notes.append(message); }
             }, Progress.silent());
             assertTrue(r.stoppedEarly(), "the stop rule did not fire");
             assertEquals(1, r.unlearnEpochsRun());
+            // the epoch's record carries the slice accuracies the rule judged (here it fired on the NaN loss)
+            assertEquals(1, extras.size());
+            assertEquals(java.util.Set.of("slice_acc", "slice_acc_start"), extras.get(0).keySet());
+            for (Object v : extras.get(0).values()) assertTrue((Double) v >= 0 && (Double) v <= 1, extras.toString());
             assertTrue(notes.toString().contains("unlearning stopped"), notes.toString());
             assertEquals(before, m.stateDict(), "the model before the divergence was not restored");
         }
