@@ -79,6 +79,10 @@ final class AsdCommand implements Callable<Integer> {
             + "(default: the preset's).")
     String splitBalance;
 
+    @Option(names = "--split-fraction", description = "Share of the data stages 2 and 3 put into the clean pool (default: the preset's, "
+            + "0.5 as the reference's; with per-class balance, the share of each class).")
+    Double splitFraction;
+
     @Option(names = "--stages", split = ",", paramLabel = "S2,S3",
             description = "Epochs (0-based) where stages 2 and 3 begin, e.g. 10,25 (default: the preset's, scaled with --epochs).")
     int[] stages;
@@ -138,6 +142,10 @@ final class AsdCommand implements Callable<Integer> {
         Asd.Config c = build(preset, seed, epochs, iterations, batchSize, CLEAN_SEEDS.get(cleanSeeds), s, lateSplit == null ? null : LATE_SPLITS.get(lateSplit),
                 splitBalance == null ? null : BALANCES.get(splitBalance));
         if (lr != null) c = c.withLr(lr);
+        if (splitFraction != null) {
+            if (!(splitFraction > 0 && splitFraction < 1)) throw new BadInputException("--split-fraction " + splitFraction + " must be in (0, 1)");
+            c = c.withCleanFraction(splitFraction);
+        }
         if (grow != null) {
             if (grow.length != 2) throw new BadInputException("--grow needs two integers N,E, got " + grow.length);
             c = c.withGrowth(grow[0], grow[1]);

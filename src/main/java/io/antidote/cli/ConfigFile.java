@@ -199,8 +199,9 @@ final class ConfigFile {
         double lambdaU = d.number("lambda_u", base.lambdaU(), Range.open(0, Double.POSITIVE_INFINITY, false, true));
         // like the growth interval, an explicit ramp-up is not rescaled
         double rampup = d.number("rampup", base.rampupEpochs(), Range.open(0, Double.POSITIVE_INFINITY, true, true));
+        double splitFraction = d.number("split_fraction", base.cleanFraction(), Range.open(0, 1, true, true));
         Asd.Config c = base.withStages(st.get(0).intValue(), st.get(1).intValue()).withLr(lr).withUnlabelledWeight(lambdaU, rampup)
-                .withGrowth(grow.get(0).intValue(), grow.get(1).intValue());
+                .withGrowth(grow.get(0).intValue(), grow.get(1).intValue()).withCleanFraction(splitFraction);
         return new Experiment.AsdDefense(preset, c, seeds, baseline);
     }
 

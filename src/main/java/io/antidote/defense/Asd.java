@@ -175,6 +175,9 @@ public final class Asd {
 
         public Config withBalance(Balance b) { return toBuilder().balance(b).build(); }
 
+        /** This config with stages 2 and 3 putting the given share of the data into the clean pool. */
+        public Config withCleanFraction(double f) { return toBuilder().cleanFraction(f).build(); }
+
         /** A builder holding this config's values, for changing a few of them. */
         public Builder toBuilder() { return new Builder(this); }
 

@@ -50,6 +50,9 @@ class AsdCommandTest {
         Cli b = Cli.run("defend", "asd", "--data", "synthetic:1:40:10", "--attack", "badnets", "--split-balance", "even", "--out", run.toString());
         assertEquals(2, b.code);
         assertTrue(b.err.contains("--split-balance 'even' is not one of overall, per-class"), b.err);
+        Cli f = Cli.run("defend", "asd", "--data", "synthetic:1:40:10", "--attack", "badnets", "--split-fraction", "1", "--out", run.toString());
+        assertEquals(2, f.code);
+        assertTrue(f.err.contains("--split-fraction 1.0 must be in (0, 1)"), f.err);
         Cli st = Cli.run("defend", "asd", "--data", "synthetic:1:40:10", "--attack", "badnets", "--stages", "30,20", "--out", run.toString());
         assertEquals(2, st.code);
         assertTrue(st.err.contains("--stages 30,20 must satisfy 0 <= S2 <= S3 <= epochs (120)"), st.err);

@@ -226,6 +226,13 @@ class ExperimentConfigTest {
                 List.of("defense.lambda_u=75", "defense.rampup=10")).defense()).config();
         assertEquals(75 * 0.5, weighted.lambdaU(5, 0), 1e-12);
         assertEquals(75, weighted.lambdaU(12, 0), 1e-12);
+        assertEquals(0.5, weighted.cleanFraction(), "the reference's half by default");
+        Asd.Config wider = ((Experiment.AsdDefense) ConfigFile.experiment(Path.of("configs/asd-cifar10-badnets.yaml"),
+                List.of("defense.split_fraction=0.8")).defense()).config();
+        assertEquals(0.8, wider.cleanFraction());
+        BadInputException whole = assertThrows(BadInputException.class, () -> ConfigFile.experiment(
+                Path.of("configs/asd-cifar10-badnets.yaml"), List.of("defense.split_fraction=1")));
+        assertTrue(whole.getMessage().contains("defense.split_fraction"), whole.getMessage());
         BadInputException noInterval = assertThrows(BadInputException.class, () -> ConfigFile.experiment(
                 Path.of("configs/asd-cifar10-badnets.yaml"), List.of("defense.grow=[100, 0]")));
         assertTrue(noInterval.getMessage().contains("defense.grow"), noInterval.getMessage());
