@@ -570,7 +570,8 @@ public final class Abl {
                     ul.augmentation(), true, false, c.seed() + 100 + e);
             final int epoch = e;
             final double[] lastLoss = {0};
-            final double[] sc = new double[2];
+            // NaN until the epoch's end scores the slice, so an epoch that never got there counts as diverged
+            final double[] sc = {Double.NaN, Double.NaN};
             ImageSet front = ascent ? isoSet : t.isolated(isoSet, model, c.seed() + 200 + e);
             // the treatments keep ascent's clean partners, so the comparison isolates what is done to D̂b
             ImageSet data = r > 0 ? withCleanPartners(front, isoSet, other, slice, r, anchors, c.seed() + 200 + e) : front;
