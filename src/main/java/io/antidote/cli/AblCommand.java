@@ -67,6 +67,9 @@ final class AblCommand implements Callable<Integer> {
     @Option(names = "--lga", description = "Use LGA sign(L-gamma)*L instead of flooding |L-b|+b (same gradients).")
     boolean lga;
 
+    @Option(names = "--lga-scope", description = "batch (the reference: the sign of the batch mean) | example (the paper's formula: each example's own sign).")
+    String lgaScope;
+
     @Option(names = "--gamma", description = "LGA gamma / flooding level (default 0.5).")
     Double gamma;
 
@@ -133,6 +136,7 @@ final class AblCommand implements Callable<Integer> {
     static final Map<String, Abl.IsolationPick> PICKS = new LinkedHashMap<>();
     /** The rate of stage 2's fine-tuning, by name. */
     static final Map<String, Abl.FinetuneSchedule> FINETUNE_SCHEDULES = new LinkedHashMap<>();
+    static final Map<String, Abl.LgaScope> LGA_SCOPES = new LinkedHashMap<>();
 
     static {
         PRESETS.put("reference", Abl.Config::reference);
@@ -146,6 +150,8 @@ final class AblCommand implements Callable<Integer> {
         PICKS.put("concentrated", Abl.IsolationPick.CONCENTRATED);
         FINETUNE_SCHEDULES.put("step", Abl.FinetuneSchedule.STEP);
         FINETUNE_SCHEDULES.put("cosine", Abl.FinetuneSchedule.COSINE);
+        LGA_SCOPES.put("batch", Abl.LgaScope.BATCH);
+        LGA_SCOPES.put("example", Abl.LgaScope.EXAMPLE);
     }
 
     Abl.Config config() {
@@ -159,6 +165,9 @@ final class AblCommand implements Callable<Integer> {
         if (finetuneSchedule != null && !FINETUNE_SCHEDULES.containsKey(finetuneSchedule)) {
             throw new BadInputException("--finetune-schedule " + ConfigFile.notOneOf(finetuneSchedule, List.copyOf(FINETUNE_SCHEDULES.keySet())));
         }
+        if (lgaScope != null && !LGA_SCOPES.containsKey(lgaScope)) {
+            throw new BadInputException("--lga-scope " + ConfigFile.notOneOf(lgaScope, List.copyOf(LGA_SCOPES.keySet())));
+        }
         if (unlearnBy != null && !UnlearningAblation.names().contains(unlearnBy)) {
             throw new BadInputException("--unlearn-by " + ConfigFile.notOneOf(unlearnBy, UnlearningAblation.names()));
         }
@@ -170,6 +179,7 @@ final class AblCommand implements Callable<Integer> {
         set(batchSize, b::batchSize);
         if (lga) b.flooding(false);
         set(gamma, b::gamma);
+        set(lgaScope == null ? null : LGA_SCOPES.get(lgaScope), b::lgaScope);
         set(unlearning == null ? null : UNLEARNING.get(unlearning), b::unlearning);
         set(finetuneEpochs, b::finetuneEpochs);
         set(finetuneSchedule == null ? null : FINETUNE_SCHEDULES.get(finetuneSchedule), b::finetuneSchedule);

@@ -138,6 +138,7 @@ final class ConfigFile {
         int batch = (int) d.integer("batch_size", (long) p.batchSize(), 1, 1 << 20);
         boolean lga = d.bool("lga", !p.flooding());
         double gamma = d.number("gamma", p.gamma(), Range.open(0, Double.POSITIVE_INFINITY, true, true));
+        String scope = d.choice("lga_scope", nameOf(AblCommand.LGA_SCOPES, p.lgaScope()), List.copyOf(AblCommand.LGA_SCOPES.keySet()));
         String unlearning = d.choice("unlearning", nameOf(AblCommand.UNLEARNING, p.unlearning()), List.copyOf(AblCommand.UNLEARNING.keySet()));
         int ft = (int) d.integer("finetune_epochs", (long) p.finetuneEpochs(), 0, 100_000);
         int decay = (int) d.integer("finetune_decay_epoch", (long) p.finetuneDecayEpoch(), 0, 100_000);
@@ -155,7 +156,7 @@ final class ConfigFile {
         String pick = d.choice("isolation_pick", nameOf(AblCommand.PICKS, p.isolationPick()), List.copyOf(AblCommand.PICKS.keySet()));
         boolean baseline = d.bool("baseline", false);
         Abl.Config c = d.keys.wrap("defense", () -> p.toBuilder().isolationEpochs(isoEpochs).isolationRatio(ratio).isolationLr(isoLr)
-                .isolationAugment(isoAugment).batchSize(batch).flooding(!lga).gamma(gamma)
+                .isolationAugment(isoAugment).batchSize(batch).flooding(!lga).gamma(gamma).lgaScope(AblCommand.LGA_SCOPES.get(scope))
                 .unlearning(AblCommand.UNLEARNING.get(unlearning)).finetuneEpochs(ft).finetuneDecayEpoch(decay)
                 .finetuneSchedule(AblCommand.FINETUNE_SCHEDULES.get(ftSchedule)).finetuneWeightDecay(ftWd)
                 .unlearnEpochs(ul).unlearnLr(ulr).stopMargin(margin)

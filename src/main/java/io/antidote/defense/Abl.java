@@ -49,6 +49,14 @@ public final class Abl {
     public enum FinetuneSchedule { STEP, COSINE }
 
     /**
+     * Where isolation's sign(l - gamma) is taken: on the batch mean, as the reference code does, or on
+     * each example, as the paper's formula reads. Per example, every example below gamma is ascended,
+     * poisons included, so all losses gather near gamma and the separation isolation needs is gone
+     * (README "ABL presets").
+     */
+    public enum LgaScope { BATCH, EXAMPLE }
+
+    /**
      * All ABL knobs; presets give the reference code's and the paper's values. {@code unlearnClean}
      * is the number of clean examples descended per isolated example in each unlearning epoch: 0 is
      * the reference's pure ascent, r > 0 the paper's min E_clean[l] - E_isolated[l] with batch-norm
@@ -66,7 +74,7 @@ public final class Abl {
                          int unlearnEpochs, double unlearnLr, int batchSize, double momentum, double weightDecay,
                          double stopMargin, long seed, boolean recalibrateBn, double unlearnClean, String unlearnBy,
                          double targetAnchors, IsolationPick isolationPick, FinetuneSchedule finetuneSchedule,
-                         double finetuneWeightDecay) {
+                         double finetuneWeightDecay, LgaScope lgaScope) {
         public Config {
             if (!(isolationRatio > 0 && isolationRatio < 1)) throw new BadInputException("isolation ratio " + isolationRatio + " is outside (0, 1)");
             if (isolationEpochs < 1) throw new BadInputException("isolation epochs " + isolationEpochs + " must be >= 1");
@@ -77,6 +85,7 @@ public final class Abl {
             UnlearningAblation.get(unlearnBy);
             if (isolationPick == null) throw new BadInputException("isolation pick is missing");
             if (finetuneSchedule == null) throw new BadInputException("fine-tuning schedule is missing");
+            if (lgaScope == null) throw new BadInputException("LGA scope is missing");
             if (!(finetuneWeightDecay >= 0 && finetuneWeightDecay <= 1)) {
                 throw new BadInputException("fine-tuning weight decay " + finetuneWeightDecay + " is outside [0, 1]");
             }
@@ -84,7 +93,7 @@ public final class Abl {
 
         /** The reference repository: flooding at 0.5, 10 isolation epochs, fine-tune 60 then 4 ascent epochs at 5e-4. */
         public static Config reference(long seed) {
-            return new Config(10, 0.1, true, 0.5, false, 0.01, Unlearning.REFERENCE, 60, 0.1, 40, 4, 5e-4, 128, 0.9, 1e-4, 0.10, seed, false, 0, "ascent", 0, IsolationPick.LAST, FinetuneSchedule.STEP, 1e-4);
+            return new Config(10, 0.1, true, 0.5, false, 0.01, Unlearning.REFERENCE, 60, 0.1, 40, 4, 5e-4, 128, 0.9, 1e-4, 0.10, seed, false, 0, "ascent", 0, IsolationPick.LAST, FinetuneSchedule.STEP, 1e-4, LgaScope.BATCH);
         }
 
         /**
@@ -93,7 +102,7 @@ public final class Abl {
          * because the poisons isolation missed are descended on in the same steps (README).
          */
         public static Config paper(long seed) {
-            return new Config(20, 0.1, false, 0.5, false, 0.01, Unlearning.JOINT, 60, 0.1, 40, 4, 5e-4, 128, 0.9, 1e-4, 0.10, seed, false, 0, "ascent", 0, IsolationPick.LAST, FinetuneSchedule.STEP, 1e-4);
+            return new Config(20, 0.1, false, 0.5, false, 0.01, Unlearning.JOINT, 60, 0.1, 40, 4, 5e-4, 128, 0.9, 1e-4, 0.10, seed, false, 0, "ascent", 0, IsolationPick.LAST, FinetuneSchedule.STEP, 1e-4, LgaScope.BATCH);
         }
 
         /**
@@ -106,7 +115,7 @@ public final class Abl {
          * on SIG (README).
          */
         public static Config balanced(long seed) {
-            return new Config(10, 0.1, true, 0.5, false, 0.01, Unlearning.REFERENCE, 60, 0.1, 40, 8, 5e-4, 128, 0.9, 1e-4, 0.10, seed, false, 4, "ascent", 0.1, IsolationPick.LAST, FinetuneSchedule.STEP, 1e-4);
+            return new Config(10, 0.1, true, 0.5, false, 0.01, Unlearning.REFERENCE, 60, 0.1, 40, 8, 5e-4, 128, 0.9, 1e-4, 0.10, seed, false, 4, "ascent", 0.1, IsolationPick.LAST, FinetuneSchedule.STEP, 1e-4, LgaScope.BATCH);
         }
 
         public Config withEpochs(int isolation, int finetune, int decayAt, int unlearn) {
@@ -150,6 +159,7 @@ public final class Abl {
         private IsolationPick isolationPick;
         private FinetuneSchedule finetuneSchedule;
         private double finetuneWeightDecay;
+        private LgaScope lgaScope;
 
         private Builder(Config c) {
             isolationEpochs = c.isolationEpochs();
@@ -176,6 +186,7 @@ public final class Abl {
             isolationPick = c.isolationPick();
             finetuneSchedule = c.finetuneSchedule();
             finetuneWeightDecay = c.finetuneWeightDecay();
+            lgaScope = c.lgaScope();
         }
 
         public Builder isolationEpochs(int v) { isolationEpochs = v; return this; }
@@ -226,10 +237,12 @@ public final class Abl {
 
         public Builder finetuneWeightDecay(double v) { finetuneWeightDecay = v; return this; }
 
+        public Builder lgaScope(LgaScope v) { lgaScope = v; return this; }
+
         public Config build() {
             return new Config(isolationEpochs, isolationLr, flooding, gamma, isolationAugment, isolationRatio, unlearning, finetuneEpochs,
                     finetuneLr, finetuneDecayEpoch, unlearnEpochs, unlearnLr, batchSize, momentum, weightDecay, stopMargin, seed, recalibrateBn,
-                    unlearnClean, unlearnBy, targetAnchors, isolationPick, finetuneSchedule, finetuneWeightDecay);
+                    unlearnClean, unlearnBy, targetAnchors, isolationPick, finetuneSchedule, finetuneWeightDecay, lgaScope);
         }
     }
 
@@ -306,11 +319,13 @@ public final class Abl {
         String conflict = treatmentConflict(c);
         // refused before isolation, not silently ignored after it
         if (conflict != null) throw new BadInputException("unlearning treatment " + conflict);
-        // Stage 1: isolation with LGA / flooding on the batch-mean loss, no augmentation, fixed order.
+        // Stage 1: isolation with LGA / flooding (on the batch mean unless told otherwise), no augmentation, fixed order.
         TrainConfig iso = new TrainConfig(c.isolationEpochs(), c.batchSize(), "sgd", c.isolationLr(), c.momentum(), true,
                 c.weightDecay(), new Schedule.Constant(), c.isolationAugment() ? Augmentation.ablNad() : Augmentation.none(),
                 false, false, c.seed());
-        Objective lga = c.flooding() ? new Objective.Flooding(c.gamma()) : new Objective.LocalGradientAscent(c.gamma());
+        // per example, flooding |l_i - b| + b and LGA have the same gradients, so one objective serves both
+        Objective lga = c.lgaScope() == LgaScope.EXAMPLE ? new Objective.ExampleGradientAscent(c.gamma())
+                : c.flooding() ? new Objective.Flooding(c.gamma()) : new Objective.LocalGradientAscent(c.gamma());
         final Isolation[] last = new Isolation[1];
         final float[][] lastLoss = new float[1][];
         Checkpoint isoCkpt = checkpoint(dir, "isolation");

@@ -287,6 +287,9 @@ public final class Model implements AutoCloseable {
                 autocastOff();
             }
             Tensor per = weights == null ? lv : lv.mul(Tensors.floats(weights, n));
+            if (objective instanceof Objective.ExampleGradientAscent e) {
+                per = per.mul(lv.detach().sub(new Scalar(e.gamma())).sign());
+            }
             if (objective instanceof Objective.CappedAscent c && weights != null) {
                 Tensor w = Tensors.floats(weights, n);
                 Tensor keep = lv.detach().lt(new Scalar(c.ceiling())).logical_or(w.ge(new Scalar(0.0))).to(torch.ScalarType.Float);

@@ -12,6 +12,13 @@ public sealed interface Objective {
     /** ABL's LGA on the batch mean: descend while above gamma, ascend below it. */
     record LocalGradientAscent(double gamma) implements Objective {}
 
+    /**
+     * LGA with the sign taken per example, sign(l_i - gamma)·l_i, as the paper writes it: every example
+     * below gamma is ascended, so an easy clean example cannot sink far below gamma while the batch mean
+     * stays above it.
+     */
+    record ExampleGradientAscent(double gamma) implements Objective {}
+
     /** Flooding (Ishida et al.) at level b: same gradients as LGA with gamma = b. */
     record Flooding(double level) implements Objective {}
 

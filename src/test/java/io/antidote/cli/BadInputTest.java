@@ -107,6 +107,8 @@ class BadInputTest {
                 "--out", dir.resolve("abl").toString());
         refused("--isolation-pick 'concentrate' is not one of last, concentrated (did you mean 'concentrated'?)", "defend", "abl", "--data", TINY,
                 "--attack", "badnets", "--isolation-pick", "concentrate", "--out", dir.resolve("abl").toString());
+        refused("--lga-scope 'examples' is not one of batch, example (did you mean 'example'?)", "defend", "abl", "--data", TINY,
+                "--attack", "badnets", "--lga-scope", "examples", "--out", dir.resolve("abl").toString());
     }
 
     @Test

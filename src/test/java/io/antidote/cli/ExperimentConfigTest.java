@@ -191,6 +191,13 @@ class ExperimentConfigTest {
         BadInputException badSchedule = assertThrows(BadInputException.class, () -> ConfigFile.experiment(
                 Path.of("configs/abl-cifar10-badnets.yaml"), List.of("defense.finetune_schedule=linear")));
         assertTrue(badSchedule.getMessage().contains("defense.finetune_schedule"), badSchedule.getMessage());
+        assertEquals(Abl.LgaScope.BATCH, ref.lgaScope(), "the reference takes the sign of the batch mean");
+        Abl.Config perExample = ((Experiment.AblDefense) ConfigFile.experiment(Path.of("configs/abl-cifar10-badnets.yaml"),
+                List.of("defense.lga_scope=example")).defense()).config();
+        assertEquals(Abl.LgaScope.EXAMPLE, perExample.lgaScope());
+        BadInputException badScope = assertThrows(BadInputException.class, () -> ConfigFile.experiment(
+                Path.of("configs/abl-cifar10-badnets.yaml"), List.of("defense.lga_scope=sample")));
+        assertTrue(badScope.getMessage().contains("defense.lga_scope") && badScope.getMessage().contains("sample"), badScope.getMessage());
 
         Experiment nad = ConfigFile.experiment(Path.of("configs/nad-cifar10-badnets.yaml"), List.of());
         assertEquals(5, nad.attack().target());

@@ -68,6 +68,37 @@ class AblTest {
         }
     }
 
+    @Test
+    void exampleLgaAscendsOnlyTheExamplesBelowGamma() {
+        // eight examples the model has learned (low loss) and eight it has not (about ln 10)
+        byte[] seen = images(8, 11);
+        byte[] x = new byte[16 * 3072];
+        System.arraycopy(seen, 0, x, 0, seen.length);
+        System.arraycopy(images(8, 12), 0, x, seen.length, 8 * 3072);
+        int[] ySeen = {3, 3, 3, 3, 3, 3, 3, 3};
+        int[] y = {3, 3, 3, 3, 3, 3, 3, 3, 0, 1, 2, 4, 5, 6, 7, 8};
+        try (Model m = Model.create("wrn-16-1", 10, 3, Precision.FP32)) {
+            Sgd teach = m.sgd(new Sgd.Options(0.5, 0, false, 0), n -> n.equals("fc.bias"));
+            for (int i = 0; i < 20; i++) m.trainStep(teach, seen, 8, ySeen, null, Objective.crossEntropy());
+            float[] b0 = m.stateDict().get("fc.bias").floats();
+            float[] perExample = biasStep(m, new Objective.ExampleGradientAscent(1.0), x, y);
+            float[] signed = biasStep(m, Objective.crossEntropy(), x, y,
+                    new float[]{-1, -1, -1, -1, -1, -1, -1, -1, 1, 1, 1, 1, 1, 1, 1, 1});
+            // the batch mean is above 1, so batch LGA is plain descent on all sixteen
+            float[] batch = biasStep(m, new Objective.LocalGradientAscent(1.0), x, y);
+            float[] ce = biasStep(m, Objective.crossEntropy(), x, y);
+            double apart = 0;
+            for (int i = 0; i < b0.length; i++) {
+                assertEquals(signed[i], perExample[i], 1e-5, "learned examples ascended, the others descended");
+                assertEquals(ce[i], batch[i], 1e-6);
+                apart += Math.abs(perExample[i] - batch[i]);
+            }
+            assertTrue(apart > 1e-2, "the per-example sign changes the step: " + apart);
+            // ascending the learned label-3 examples and descending the others both push label 3's bias down
+            assertTrue(perExample[3] < b0[3], b0[3] + " -> " + perExample[3]);
+        }
+    }
+
     static float[] biasStep(Model base, Objective o, byte[] x, int[] y, float[] w) {
         try (Model m = base.copy()) {
             Sgd opt = m.sgd(new Sgd.Options(1.0, 0, false, 0), n -> n.equals("fc.bias"));
