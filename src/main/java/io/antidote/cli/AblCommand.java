@@ -136,6 +136,7 @@ final class AblCommand implements Callable<Integer> {
     static final Map<String, Abl.IsolationPick> PICKS = new LinkedHashMap<>();
     /** The rate of stage 2's fine-tuning, by name. */
     static final Map<String, Abl.FinetuneSchedule> FINETUNE_SCHEDULES = new LinkedHashMap<>();
+    /** Where isolation takes LGA's sign, by name. */
     static final Map<String, Abl.LgaScope> LGA_SCOPES = new LinkedHashMap<>();
 
     static {
