@@ -319,7 +319,7 @@ public final class Abl {
         String conflict = treatmentConflict(c);
         // refused before isolation, not silently ignored after it
         if (conflict != null) throw new BadInputException("unlearning treatment " + conflict);
-        // Stage 1: isolation with LGA / flooding (on the batch mean unless told otherwise), no augmentation, fixed order.
+        // Stage 1: isolation with LGA / flooding (on the batch mean unless told otherwise), fixed order, augmented only when asked.
         TrainConfig iso = new TrainConfig(c.isolationEpochs(), c.batchSize(), "sgd", c.isolationLr(), c.momentum(), true,
                 c.weightDecay(), new Schedule.Constant(), c.isolationAugment() ? Augmentation.ablNad() : Augmentation.none(),
                 false, false, c.seed());
