@@ -100,6 +100,10 @@ final class AsdCommand implements Callable<Integer> {
                     + "15 over the whole run as the reference; MixMatch's own CIFAR-10 setting is 75).")
     double[] lambdaU;
 
+    @Option(names = "--weight-decay", description = "Decoupled (AdamW) weight decay of the MixMatch Adam: each step shrinks the "
+            + "weights by lr x this (default 0, as the reference).")
+    Double weightDecay;
+
     @Option(names = "--out", description = "Run directory (default runs/asd-<attack>-<seed>); a checkpoint found there is resumed.")
     Path out;
 
@@ -145,6 +149,10 @@ final class AsdCommand implements Callable<Integer> {
         if (splitFraction != null) {
             if (!(splitFraction > 0 && splitFraction < 1)) throw new BadInputException("--split-fraction " + splitFraction + " must be in (0, 1)");
             c = c.withCleanFraction(splitFraction);
+        }
+        if (weightDecay != null) {
+            if (!(weightDecay >= 0) || weightDecay.isInfinite()) throw new BadInputException("--weight-decay " + weightDecay + " must be >= 0");
+            c = c.withWeightDecay(weightDecay);
         }
         if (grow != null) {
             if (grow.length != 2) throw new BadInputException("--grow needs two integers N,E, got " + grow.length);
@@ -279,10 +287,11 @@ final class AsdCommand implements Callable<Integer> {
         Runs.EpochRecorder rec = new Runs.EpochRecorder(run, test, poisonedTest, target, cfg.epochs(), System.out);
         List<Map<String, Object>> splits = new ArrayList<>();
         System.out.printf("ASD on %s (%d images, %d poisoned%s), %s, %s, preset %s: %d epochs, stages from %d and %d, %d steps per epoch; "
-                        + "stages 2-3 split %s, stage 3 by %s%n",
+                        + "stages 2-3 split %s, stage 3 by %s%s%n",
                 train.name(), train.size(), train.poisonedCount(), trusted == null ? "" : ", plus " + trusted.size() + " trusted",
                 m.arch(), m.precision().label(), preset, cfg.epochs(), cfg.stage2Start(), cfg.stage3Start(), cfg.iterations(),
-                cfg.balance().name().toLowerCase(Locale.ROOT).replace('_', ' '), cfg.lateSplit() == Asd.LateSplit.META ? "loss reduction (meta)" : "loss");
+                cfg.balance().name().toLowerCase(Locale.ROOT).replace('_', ' '), cfg.lateSplit() == Asd.LateSplit.META ? "loss reduction (meta)" : "loss",
+                cfg.weightDecay() == 0 ? "" : String.format(Locale.ROOT, ", AdamW decay %g", cfg.weightDecay()));
         Asd.Listener listener = (r, mm) -> {
             Trainer.EpochStats s = new Trainer.EpochStats(r.epoch(), cfg.lr(), r.loss(), r.labelledAccuracy(),
                     r.iterations() * 3 * r.batchSize(), r.seconds());

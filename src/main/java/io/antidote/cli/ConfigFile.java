@@ -201,8 +201,9 @@ final class ConfigFile {
         // like the growth interval, an explicit ramp-up is not rescaled
         double rampup = d.number("rampup", base.rampupEpochs(), Range.open(0, Double.POSITIVE_INFINITY, true, true));
         double splitFraction = d.number("split_fraction", base.cleanFraction(), Range.open(0, 1, true, true));
+        double weightDecay = d.number("weight_decay", base.weightDecay(), Range.open(0, Double.POSITIVE_INFINITY, false, true));
         Asd.Config c = base.withStages(st.get(0).intValue(), st.get(1).intValue()).withLr(lr).withUnlabelledWeight(lambdaU, rampup)
-                .withGrowth(grow.get(0).intValue(), grow.get(1).intValue()).withCleanFraction(splitFraction);
+                .withGrowth(grow.get(0).intValue(), grow.get(1).intValue()).withCleanFraction(splitFraction).withWeightDecay(weightDecay);
         return new Experiment.AsdDefense(preset, c, seeds, baseline);
     }
 

@@ -86,12 +86,13 @@ public final class Asd {
      * @param schedule       the MixMatch Adam's learning rate over the run; the reference keeps it constant
      * @param lateSplit      stage 3's rule for the clean pool
      * @param balance        whether stages 2 and 3 take their share of the data overall or from each class
+     * @param weightDecay    decoupled (AdamW) weight decay of the MixMatch Adam; the reference has none
      */
     public record Config(int epochs, int stage2Start, int stage3Start, int seedsPerClass, int growEvery, int growBy,
                          double cleanFraction, double lr, int batchSize, int iterations, double temperature, double mixAlpha,
                          double lambdaU, double rampupEpochs, double sceAlpha, double sceBeta, double metaLr, int metaEpochs,
                          int loaderBatch, boolean recordWithAugmentation, CleanSeeds cleanSeeds, long seed, Schedule schedule,
-                         LateSplit lateSplit, Balance balance) {
+                         LateSplit lateSplit, Balance balance, double weightDecay) {
         public Config {
             if (epochs < 1) throw new BadInputException("ASD epochs " + epochs + " must be >= 1");
             if (stage2Start < 0 || stage3Start < stage2Start || stage3Start > epochs) {
@@ -115,13 +116,14 @@ public final class Asd {
             if (schedule == null) throw new BadInputException("ASD learning-rate schedule is missing");
             if (lateSplit == null) throw new BadInputException("ASD stage-3 split rule is missing");
             if (balance == null) throw new BadInputException("ASD split balance is missing");
+            if (!(weightDecay >= 0) || Double.isInfinite(weightDecay)) throw new BadInputException("ASD weight decay " + weightDecay + " must be >= 0");
         }
 
         /** The paper's configuration file (spec §6.1): 120 epochs, stages at 60/90, Adam 0.002, 1,024 MixMatch steps of 64. */
         public static Config paper(long seed) {
             return new Config(120, 60, 90, 10, 5, 10, 0.5, 0.002, 64, 1024, 0.5, 0.75, 15, 120, 0.1, 1.0, 0.015, 1,
                     128, true, CleanSeeds.TRUSTED_SET, seed, new Schedule.Constant(), LateSplit.META,
-                    Balance.OVERALL);
+                    Balance.OVERALL, 0);
         }
 
         /**
@@ -139,7 +141,7 @@ public final class Asd {
         public static Config cpu(long seed) {
             return new Config(40, 10, 25, 10, 2, 12, 0.5, 0.002, 64, 256, 0.5, 0.75, 15, 40, 0.1, 1.0, 0.015, 1,
                     128, true, CleanSeeds.TRUSTED_SET, seed, new Schedule.Cosine(), LateSplit.LOSS,
-                    Balance.OVERALL);
+                    Balance.OVERALL, 0);
         }
 
         /** Another length with the stage boundaries, growth interval and ramp-up scaled in proportion. */
@@ -177,6 +179,9 @@ public final class Asd {
 
         /** This config with stages 2 and 3 putting the given share of the data into the clean pool. */
         public Config withCleanFraction(double f) { return toBuilder().cleanFraction(f).build(); }
+
+        /** This config with the MixMatch Adam shrinking its weights by lr x d each step (AdamW). */
+        public Config withWeightDecay(double d) { return toBuilder().weightDecay(d).build(); }
 
         /** A builder holding this config's values, for changing a few of them. */
         public Builder toBuilder() { return new Builder(this); }
@@ -230,6 +235,7 @@ public final class Asd {
         private Schedule schedule;
         private LateSplit lateSplit;
         private Balance balance;
+        private double weightDecay;
 
         Builder(Config c) {
             epochs = c.epochs();
@@ -257,6 +263,7 @@ public final class Asd {
             schedule = c.schedule();
             lateSplit = c.lateSplit();
             balance = c.balance();
+            weightDecay = c.weightDecay();
         }
 
         public Builder epochs(int v) { epochs = v; return this; }
@@ -309,10 +316,12 @@ public final class Asd {
 
         public Builder balance(Balance v) { balance = v; return this; }
 
+        public Builder weightDecay(double v) { weightDecay = v; return this; }
+
         public Config build() {
             return new Config(epochs, stage2Start, stage3Start, seedsPerClass, growEvery, growBy, cleanFraction, lr, batchSize, iterations,
                     temperature, mixAlpha, lambdaU, rampupEpochs, sceAlpha, sceBeta, metaLr, metaEpochs, loaderBatch,
-                    recordWithAugmentation, cleanSeeds, seed, schedule, lateSplit, balance);
+                    recordWithAugmentation, cleanSeeds, seed, schedule, lateSplit, balance, weightDecay);
         }
     }
 
@@ -530,7 +539,7 @@ public final class Asd {
         }
         Augmentation aug = Augmentation.asd();
         model.normalization(aug.mean(), aug.std());
-        Optimizer opt = model.adam(Adam.Options.reference(c.lr()), n -> true);
+        Optimizer opt = model.adam(c.weightDecay() == 0 ? Adam.Options.reference(c.lr()) : Adam.Options.adamW(c.lr(), c.weightDecay()), n -> true);
         TrainConfig asCheckpoint = new TrainConfig(c.epochs(), c.batchSize(), "adam", c.lr(), 0, false, 0, new Schedule.Constant(),
                 aug, true, true, c.seed());
         Checkpoint ckpt = dir == null ? null : new Checkpoint(dir.resolve("asd.ckpt.safetensors"));

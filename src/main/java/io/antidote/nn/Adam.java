@@ -9,11 +9,23 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Adam with bias correction and L2 weight decay added to the gradient (PyTorch's Adam, not AdamW). */
+/** Adam with bias correction and either L2 weight decay added to the gradient (PyTorch's Adam) or decoupled decay (AdamW). */
 public final class Adam extends Optimizer {
-    /** Adam hyper-parameters; the learning rate comes from the schedule. */
-    public record Options(double lr, double beta1, double beta2, double eps, double weightDecay) {
+    /**
+     * Adam hyper-parameters; the learning rate comes from the schedule.
+     *
+     * @param decoupled weightDecay shrinks the weights by lr x weightDecay each step (AdamW) instead of joining the gradient
+     */
+    public record Options(double lr, double beta1, double beta2, double eps, double weightDecay, boolean decoupled) {
+        /** L2 weight decay added to the gradient, as PyTorch's Adam. */
+        public Options(double lr, double beta1, double beta2, double eps, double weightDecay) {
+            this(lr, beta1, beta2, eps, weightDecay, false);
+        }
+
         public static Options reference(double lr) { return new Options(lr, 0.9, 0.999, 1e-8, 0); }
+
+        /** PyTorch's AdamW defaults but for the decay. */
+        public static Options adamW(double lr, double weightDecay) { return new Options(lr, 0.9, 0.999, 1e-8, weightDecay, true); }
     }
 
     private final Options o;
@@ -69,12 +81,15 @@ public final class Adam extends Optimizer {
         Scalar stepSize = new Scalar(-lr / bc1);
         Scalar eps = new Scalar(o.eps());
         Scalar invSqrtBc2 = new Scalar(1.0 / Math.sqrt(bc2));
+        // AdamW shrinks before the moment update, as torch.optim.AdamW does
+        Scalar shrink = o.decoupled() && o.weightDecay() != 0 ? new Scalar(1 - lr * o.weightDecay()) : null;
         if (flatM != null) {
             // the same element-wise operations as below, once over all parameters
             flat.bind();
             Tensor p = flat.values();
             Tensor g = flat.grads();
-            if (o.weightDecay() != 0) g = g.add(p, new Scalar(o.weightDecay()));
+            if (shrink != null) p.mul_(shrink);
+            else if (o.weightDecay() != 0) g = g.add(p, new Scalar(o.weightDecay()));
             flatM.lerp_(g, one_b1);
             flatV.mul_(b2).addcmul_(g, g, one_b2);
             Tensor denom = flatV.sqrt().mul_(invSqrtBc2).add_(eps);
@@ -85,7 +100,8 @@ public final class Adam extends Optimizer {
             Tensor p = params.get(i);
             Tensor g = p.grad();
             if (!g.defined()) continue;
-            if (o.weightDecay() != 0) g = g.add(p, new Scalar(o.weightDecay()));
+            if (shrink != null) p.mul_(shrink);
+            else if (o.weightDecay() != 0) g = g.add(p, new Scalar(o.weightDecay()));
             m.get(i).lerp_(g, one_b1);
             v.get(i).mul_(b2).addcmul_(g, g, one_b2);
             Tensor denom = v.get(i).sqrt().mul_(invSqrtBc2).add_(eps);

@@ -240,6 +240,13 @@ class ExperimentConfigTest {
         BadInputException whole = assertThrows(BadInputException.class, () -> ConfigFile.experiment(
                 Path.of("configs/asd-cifar10-badnets.yaml"), List.of("defense.split_fraction=1")));
         assertTrue(whole.getMessage().contains("defense.split_fraction"), whole.getMessage());
+        assertEquals(0.0, wider.weightDecay(), "no weight decay, as the reference");
+        Asd.Config decayed = ((Experiment.AsdDefense) ConfigFile.experiment(Path.of("configs/asd-cifar10-badnets.yaml"),
+                List.of("defense.weight_decay=0.05")).defense()).config();
+        assertEquals(0.05, decayed.weightDecay());
+        BadInputException negative = assertThrows(BadInputException.class, () -> ConfigFile.experiment(
+                Path.of("configs/asd-cifar10-badnets.yaml"), List.of("defense.weight_decay=-1")));
+        assertTrue(negative.getMessage().contains("defense.weight_decay"), negative.getMessage());
         BadInputException noInterval = assertThrows(BadInputException.class, () -> ConfigFile.experiment(
                 Path.of("configs/asd-cifar10-badnets.yaml"), List.of("defense.grow=[100, 0]")));
         assertTrue(noInterval.getMessage().contains("defense.grow"), noInterval.getMessage());

@@ -271,7 +271,7 @@ class AsdTest {
         // three epochs, one per stage; four MixMatch steps of 16
         return new Asd.Config(3, 1, 2, 3, 1, 5, 0.5, 0.002, 16, 4, 0.5, 0.75, 15, 3, 0.1, 1.0, 0.015, 1, 128, true,
                 Asd.CleanSeeds.TRUSTED_SET, 1, new Schedule.Constant(), Asd.LateSplit.META,
-                Asd.Balance.OVERALL);
+                Asd.Balance.OVERALL, 0);
     }
 
     @Test
@@ -336,7 +336,7 @@ class AsdTest {
         }
         Asd.Config flags = new Asd.Config(1, 1, 1, 3, 1, 5, 0.5, 0.002, 8, 1, 0.5, 0.75, 15, 1, 0.1, 1.0, 0.015, 1, 128, false,
                 Asd.CleanSeeds.POISON_FLAGS, 1, new Schedule.Constant(), Asd.LateSplit.META,
-                Asd.Balance.OVERALL);
+                Asd.Balance.OVERALL, 0);
         try (Model m = Model.create("wrn-10-1", 10, 5, Precision.FP32)) {
             Asd.Result r = Asd.run(m, d[0], null, flags, null, (rep, mm) -> {}, Progress.silent());
             assertEquals(300, r.data().size());

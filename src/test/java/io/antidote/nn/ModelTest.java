@@ -146,6 +146,27 @@ class ModelTest {
     }
 
     @Test
+    void adamWShrinksTheWeightsBesideAdamsStep() {
+        byte[] x = randomImages(8, 31);
+        int[] y = {0, 1, 2, 3, 4, 5, 6, 7};
+        try (Model plain = Model.create("wrn-16-1", 10, 9, Precision.FP32); Model decayed = Model.create("wrn-16-1", 10, 9, Precision.FP32)) {
+            float[] w0 = plain.stateDict().get("fc.weight").floats();
+            Adam a = plain.adam(Adam.Options.reference(0.01), n -> true);
+            Adam w = decayed.adam(Adam.Options.adamW(0.01, 0.5), n -> true);
+            plain.trainStep(a, x, 8, y, null, Objective.crossEntropy());
+            decayed.trainStep(w, x, 8, y, null, Objective.crossEntropy());
+            // the first step's gradient is taken before any decay, so the two differ by lr x decay x w0 exactly
+            float[] wa = plain.stateDict().get("fc.weight").floats(), ww = decayed.stateDict().get("fc.weight").floats();
+            double largest = 0;
+            for (int i = 0; i < w0.length; i++) {
+                assertEquals(wa[i] - 0.005f * w0[i], ww[i], 1e-6f, "fc.weight[" + i + "]");
+                largest = Math.max(largest, Math.abs(0.005 * w0[i]));
+            }
+            assertTrue(largest > 1e-4, "the decay " + largest + " is visible at this tolerance");
+        }
+    }
+
+    @Test
     void closingAModelReleasesItsOptimisersWhichThenRefuseToStep() {
         Model m = Model.create("wrn-16-1", 10, 6, Precision.FP32);
         Sgd sgd = m.sgd(new Sgd.Options(0.1, 0.9, true, 5e-4));
