@@ -1,5 +1,7 @@
 package io.antidote.cli;
 
+import io.antidote.data.BatchLoader;
+import io.antidote.data.ImageSet;
 import io.antidote.eval.Metrics;
 import io.antidote.nn.Model;
 import io.antidote.nn.Precision;
@@ -25,12 +27,28 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--precision", defaultValue = "fp32")
     String precision;
 
+    @Option(names = "--refresh-bn", paramLabel = "N", description = "First re-estimate every batch-norm mean and variance on N training "
+            + "images drawn at random, without augmentation (0, the default: keep the saved statistics). Statistics gathered on "
+            + "mixed or augmented inputs, as MixMatch's, need not fit plain test images.")
+    int refreshBn;
+
     @Override
     public Integer call() {
         if (!Files.isRegularFile(weights)) throw new io.antidote.BadInputException(weights + ": no such weights file");
+        if (refreshBn < 0) throw new io.antidote.BadInputException("--refresh-bn " + refreshBn + " must be >= 0");
         DataSource.Split d = DataSource.resolve(data);
         try (Model m = Model.create(model, d.test().numClasses(), d.test().height(), d.test().width(), d.test().channels(), 0, Precision.parse(precision))) {
             m.load(weights);
+            if (refreshBn > 0) {
+                ImageSet train = d.train();
+                int n = Math.min(refreshBn, train.size());
+                int[] order = BatchLoader.shuffledOrder(train.size(), 0);
+                int ib = train.imageBytes();
+                byte[] px = new byte[n * ib];
+                for (int k = 0; k < n; k++) train.copyImage(order[k], px, k * ib);
+                m.recomputeBatchNormStatistics(px, n, 128);
+                System.out.printf("batch-norm statistics re-estimated on %d images of %s%n", n, train.name());
+            }
             // A set written by antidote poison brings its triggered test set, so the ASR comes for free.
             DataSource.Poisoning p = d.poisoning();
             Metrics.Scores s = Metrics.score(m, d.test(), p == null ? null : p.poisonedTest(), p == null ? -1 : p.target(), 256);

@@ -448,10 +448,43 @@ public final class Model implements AutoCloseable {
         if (metadata != null) meta.putAll(metadata);
         meta.put("antidote.arch", arch);
         meta.put("antidote.classes", Integer.toString(numClasses));
+        // the input normalisation is part of the function the weights compute (ASD's models are trained with one)
+        if (mean != null) {
+            meta.put(NORM_MEAN, joinFloats(mean));
+            meta.put(NORM_STD, joinFloats(std));
+        }
         SafeTensors.write(file, stateDict(), meta);
     }
 
-    /** Loads weights saved by Antidote or converted from the reference PyTorch code (same names). */
+    private static final String NORM_MEAN = "antidote.input_mean", NORM_STD = "antidote.input_std";
+
+    private static String joinFloats(float[] v) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < v.length; i++) b.append(i == 0 ? "" : ",").append(v[i]);
+        return b.toString();
+    }
+
+    private float[] floatsOf(Path file, String key, String text) {
+        String[] parts = text.split(",");
+        if (parts.length != channels) {
+            throw new BadInputException(file + ": metadata " + key + " has " + parts.length + " values for " + channels + " channels");
+        }
+        float[] v = new float[parts.length];
+        for (int i = 0; i < v.length; i++) {
+            try {
+                v[i] = Float.parseFloat(parts[i].trim());
+            } catch (NumberFormatException e) {
+                throw new BadInputException(file + ": metadata " + key + " value '" + parts[i] + "' is not a number");
+            }
+        }
+        return v;
+    }
+
+    /**
+     * Loads weights saved by Antidote or converted from the reference PyTorch code (same names),
+     * with the input normalisation Antidote recorded beside them; a file without one leaves this
+     * model's as it is.
+     */
     public void load(Path file) {
         SafeTensors.Contents c = SafeTensors.read(file);
         try {
@@ -459,6 +492,9 @@ public final class Model implements AutoCloseable {
         } catch (BadInputException e) {
             throw new BadInputException(file + ": " + e.getMessage());
         }
+        String m = c.metadata().get(NORM_MEAN), sd = c.metadata().get(NORM_STD);
+        if ((m == null) != (sd == null)) throw new BadInputException(file + ": metadata has only one of " + NORM_MEAN + " and " + NORM_STD);
+        if (m != null) normalization(floatsOf(file, NORM_MEAN, m), floatsOf(file, NORM_STD, sd));
     }
 
     /** One NAD step: the step itself, the mean cross-entropy and the unweighted attention loss per tap (0 where beta is 0). */

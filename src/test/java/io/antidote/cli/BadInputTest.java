@@ -55,6 +55,11 @@ class BadInputTest {
     }
 
     @Test
+    void aNegativeRefreshCount() {
+        refused("--refresh-bn -5 must be >= 0", "eval", "--weights", "pom.xml", "--refresh-bn", "-5");
+    }
+
+    @Test
     void aDirectoryThatIsNotPoisonOutput(@TempDir Path dir) {
         refused("no poison.json", "eval", "--weights", "pom.xml", "--data", "poisoned:" + dir);
     }

@@ -50,6 +50,24 @@ class ModelTest {
     }
 
     @Test
+    void theInputNormalisationTravelsWithTheWeights(@TempDir Path dir) throws Exception {
+        byte[] x = randomImages(8, 4);
+        float[] mean = {0.4914f, 0.4822f, 0.4465f}, std = {0.2023f, 0.1994f, 0.2010f};
+        try (Model a = Model.create("wrn-16-1", 10, 7, Precision.FP32);
+             Model b = Model.create("wrn-16-1", 10, 8, Precision.FP32);
+             Model bare = Model.create("wrn-16-1", 10, 9, Precision.FP32)) {
+            a.normalization(mean, std);
+            Path f = dir.resolve("normalised.safetensors");
+            a.save(f, null);
+            b.load(f);
+            assertArrayEquals(a.evaluate(x, 8, null).logits(), b.evaluate(x, 8, null).logits());
+            // without the recorded normalisation the same weights compute something else
+            bare.loadStateDict(a.stateDict(), true);
+            assertFalse(java.util.Arrays.equals(a.evaluate(x, 8, null).logits(), bare.evaluate(x, 8, null).logits()));
+        }
+    }
+
+    @Test
     void loadingWeightsOfAnotherArchitectureFailsWithOneLine(@TempDir Path dir) throws Exception {
         try (Model a = Model.create("wrn-16-1", 10, 7, Precision.FP32);
              Model b = Model.create("wrn-16-2", 10, 8, Precision.FP32)) {
