@@ -291,7 +291,7 @@ final class AsdCommand implements Callable<Integer> {
                 train.name(), train.size(), train.poisonedCount(), trusted == null ? "" : ", plus " + trusted.size() + " trusted",
                 m.arch(), m.precision().label(), preset, cfg.epochs(), cfg.stage2Start(), cfg.stage3Start(), cfg.iterations(),
                 cfg.balance().name().toLowerCase(Locale.ROOT).replace('_', ' '), cfg.lateSplit() == Asd.LateSplit.META ? "loss reduction (meta)" : "loss",
-                cfg.weightDecay() == 0 ? "" : String.format(Locale.ROOT, ", AdamW decay %g", cfg.weightDecay()));
+                cfg.weightDecay() == 0 ? "" : ", AdamW decay " + cfg.weightDecay());
         Asd.Listener listener = (r, mm) -> {
             Trainer.EpochStats s = new Trainer.EpochStats(r.epoch(), cfg.lr(), r.loss(), r.labelledAccuracy(),
                     r.iterations() * 3 * r.batchSize(), r.seconds());
