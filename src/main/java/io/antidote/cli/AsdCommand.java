@@ -104,6 +104,10 @@ final class AsdCommand implements Callable<Integer> {
             + "weights by lr x this (default 0, as the reference).")
     Double weightDecay;
 
+    @Option(names = "--refresh-bn", paramLabel = "N", description = "After every epoch, re-estimate batch-norm statistics on N plain "
+            + "training images, for the evaluation and the next split (default 0, as the reference: MixMatch's mixed passes set them).")
+    Integer refreshBn;
+
     @Option(names = "--out", description = "Run directory (default runs/asd-<attack>-<seed>); a checkpoint found there is resumed.")
     Path out;
 
@@ -153,6 +157,10 @@ final class AsdCommand implements Callable<Integer> {
         if (weightDecay != null) {
             if (!(weightDecay >= 0) || weightDecay.isInfinite()) throw new BadInputException("--weight-decay " + weightDecay + " must be >= 0");
             c = c.withWeightDecay(weightDecay);
+        }
+        if (refreshBn != null) {
+            if (refreshBn < 0) throw new BadInputException("--refresh-bn " + refreshBn + " must be >= 0");
+            c = c.withRefreshBn(refreshBn);
         }
         if (grow != null) {
             if (grow.length != 2) throw new BadInputException("--grow needs two integers N,E, got " + grow.length);
@@ -291,7 +299,8 @@ final class AsdCommand implements Callable<Integer> {
                 train.name(), train.size(), train.poisonedCount(), trusted == null ? "" : ", plus " + trusted.size() + " trusted",
                 m.arch(), m.precision().label(), preset, cfg.epochs(), cfg.stage2Start(), cfg.stage3Start(), cfg.iterations(),
                 cfg.balance().name().toLowerCase(Locale.ROOT).replace('_', ' '), cfg.lateSplit() == Asd.LateSplit.META ? "loss reduction (meta)" : "loss",
-                cfg.weightDecay() == 0 ? "" : ", AdamW decay " + cfg.weightDecay());
+                (cfg.weightDecay() == 0 ? "" : ", AdamW decay " + cfg.weightDecay())
+                        + (cfg.refreshBn() == 0 ? "" : ", batch-norm statistics from " + cfg.refreshBn() + " plain images after each epoch"));
         Asd.Listener listener = (r, mm) -> {
             Trainer.EpochStats s = new Trainer.EpochStats(r.epoch(), cfg.lr(), r.loss(), r.labelledAccuracy(),
                     r.iterations() * 3 * r.batchSize(), r.seconds());

@@ -202,8 +202,10 @@ final class ConfigFile {
         double rampup = d.number("rampup", base.rampupEpochs(), Range.open(0, Double.POSITIVE_INFINITY, true, true));
         double splitFraction = d.number("split_fraction", base.cleanFraction(), Range.open(0, 1, true, true));
         double weightDecay = d.number("weight_decay", base.weightDecay(), Range.open(0, Double.POSITIVE_INFINITY, false, true));
+        int refreshBn = (int) d.integer("refresh_bn", (long) base.refreshBn(), 0, 10_000_000);
         Asd.Config c = base.withStages(st.get(0).intValue(), st.get(1).intValue()).withLr(lr).withUnlabelledWeight(lambdaU, rampup)
-                .withGrowth(grow.get(0).intValue(), grow.get(1).intValue()).withCleanFraction(splitFraction).withWeightDecay(weightDecay);
+                .withGrowth(grow.get(0).intValue(), grow.get(1).intValue()).withCleanFraction(splitFraction).withWeightDecay(weightDecay)
+                .withRefreshBn(refreshBn);
         return new Experiment.AsdDefense(preset, c, seeds, baseline);
     }
 

@@ -87,12 +87,13 @@ public final class Asd {
      * @param lateSplit      stage 3's rule for the clean pool
      * @param balance        whether stages 2 and 3 take their share of the data overall or from each class
      * @param weightDecay    decoupled (AdamW) weight decay of the MixMatch Adam; the reference has none
+     * @param refreshBn      after each epoch, batch-norm statistics are re-estimated on this many plain training images (0: never, the reference)
      */
     public record Config(int epochs, int stage2Start, int stage3Start, int seedsPerClass, int growEvery, int growBy,
                          double cleanFraction, double lr, int batchSize, int iterations, double temperature, double mixAlpha,
                          double lambdaU, double rampupEpochs, double sceAlpha, double sceBeta, double metaLr, int metaEpochs,
                          int loaderBatch, boolean recordWithAugmentation, CleanSeeds cleanSeeds, long seed, Schedule schedule,
-                         LateSplit lateSplit, Balance balance, double weightDecay) {
+                         LateSplit lateSplit, Balance balance, double weightDecay, int refreshBn) {
         public Config {
             if (epochs < 1) throw new BadInputException("ASD epochs " + epochs + " must be >= 1");
             if (stage2Start < 0 || stage3Start < stage2Start || stage3Start > epochs) {
@@ -117,13 +118,14 @@ public final class Asd {
             if (lateSplit == null) throw new BadInputException("ASD stage-3 split rule is missing");
             if (balance == null) throw new BadInputException("ASD split balance is missing");
             if (!(weightDecay >= 0) || Double.isInfinite(weightDecay)) throw new BadInputException("ASD weight decay " + weightDecay + " must be >= 0");
+            if (refreshBn < 0) throw new BadInputException("ASD batch-norm refresh " + refreshBn + " must be >= 0 images");
         }
 
         /** The paper's configuration file (spec §6.1): 120 epochs, stages at 60/90, Adam 0.002, 1,024 MixMatch steps of 64. */
         public static Config paper(long seed) {
             return new Config(120, 60, 90, 10, 5, 10, 0.5, 0.002, 64, 1024, 0.5, 0.75, 15, 120, 0.1, 1.0, 0.015, 1,
                     128, true, CleanSeeds.TRUSTED_SET, seed, new Schedule.Constant(), LateSplit.META,
-                    Balance.OVERALL, 0);
+                    Balance.OVERALL, 0, 0);
         }
 
         /**
@@ -141,7 +143,7 @@ public final class Asd {
         public static Config cpu(long seed) {
             return new Config(40, 10, 25, 10, 2, 12, 0.5, 0.002, 64, 256, 0.5, 0.75, 15, 40, 0.1, 1.0, 0.015, 1,
                     128, true, CleanSeeds.TRUSTED_SET, seed, new Schedule.Cosine(), LateSplit.LOSS,
-                    Balance.OVERALL, 0);
+                    Balance.OVERALL, 0, 0);
         }
 
         /** Another length with the stage boundaries, growth interval and ramp-up scaled in proportion. */
@@ -182,6 +184,9 @@ public final class Asd {
 
         /** This config with the MixMatch Adam shrinking its weights by lr x d each step (AdamW). */
         public Config withWeightDecay(double d) { return toBuilder().weightDecay(d).build(); }
+
+        /** This config re-estimating batch-norm statistics on n plain training images after every epoch. */
+        public Config withRefreshBn(int n) { return toBuilder().refreshBn(n).build(); }
 
         /** A builder holding this config's values, for changing a few of them. */
         public Builder toBuilder() { return new Builder(this); }
@@ -236,6 +241,7 @@ public final class Asd {
         private LateSplit lateSplit;
         private Balance balance;
         private double weightDecay;
+        private int refreshBn;
 
         Builder(Config c) {
             epochs = c.epochs();
@@ -264,6 +270,7 @@ public final class Asd {
             lateSplit = c.lateSplit();
             balance = c.balance();
             weightDecay = c.weightDecay();
+            refreshBn = c.refreshBn();
         }
 
         public Builder epochs(int v) { epochs = v; return this; }
@@ -318,10 +325,12 @@ public final class Asd {
 
         public Builder weightDecay(double v) { weightDecay = v; return this; }
 
+        public Builder refreshBn(int v) { refreshBn = v; return this; }
+
         public Config build() {
             return new Config(epochs, stage2Start, stage3Start, seedsPerClass, growEvery, growBy, cleanFraction, lr, batchSize, iterations,
                     temperature, mixAlpha, lambdaU, rampupEpochs, sceAlpha, sceBeta, metaLr, metaEpochs, loaderBatch,
-                    recordWithAugmentation, cleanSeeds, seed, schedule, lateSplit, balance, weightDecay);
+                    recordWithAugmentation, cleanSeeds, seed, schedule, lateSplit, balance, weightDecay, refreshBn);
         }
     }
 
@@ -574,6 +583,7 @@ public final class Asd {
             int poisonedIn = 0;
             for (int i : lab) if (data.poisoned(i)) poisonedIn++;
             double[] m = mixMatchEpoch(model, opt, data, lab, unl, c, aug, e, es, progress);
+            if (c.refreshBn() > 0) refreshStatistics(model, data, c.refreshBn(), es ^ 0xB4L);
             EpochReport r = new EpochReport(e, stage, lab.length, unl.length, poisonedIn, data.poisonedCount(), m[0], m[1], m[2],
                     m[3], m[4], c.iterations(), (int) m[5], (System.nanoTime() - t0) / 1e9);
             reports.add(r);
@@ -589,6 +599,19 @@ public final class Asd {
             case PER_CLASS -> lowestFractionPerClass(score, labels, classes, c.cleanFraction(), false);
             case PER_CLASS_CAPPED -> lowestFractionPerClass(score, labels, classes, c.cleanFraction(), true);
         };
+    }
+
+    /**
+     * MixMatch leaves batch-norm running statistics that mixed inputs (three of the five passes a
+     * step) dominate; the evaluation and the next epoch's loss ranking see plain images. This
+     * replaces them by the statistics of n plain training images; weights are not touched.
+     */
+    static void refreshStatistics(Model model, ImageSet data, int n, long seed) {
+        int k = Math.min(n, data.size()), ib = data.imageBytes();
+        int[] order = BatchLoader.shuffledOrder(data.size(), seed);
+        byte[] px = new byte[k * ib];
+        for (int i = 0; i < k; i++) data.copyImage(order[i], px, i * ib);
+        model.recomputeBatchNormStatistics(px, k, 128);
     }
 
     /** Per-sample SCE under the model in eval mode, in data order; images augmented first when the config says so. */

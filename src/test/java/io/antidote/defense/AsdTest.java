@@ -10,6 +10,7 @@ import io.antidote.nn.Precision;
 import io.antidote.nn.TensorData;
 import io.antidote.train.Progress;
 import io.antidote.train.Schedule;
+import io.antidote.train.Trainer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -271,7 +272,35 @@ class AsdTest {
         // three epochs, one per stage; four MixMatch steps of 16
         return new Asd.Config(3, 1, 2, 3, 1, 5, 0.5, 0.002, 16, 4, 0.5, 0.75, 15, 3, 0.1, 1.0, 0.015, 1, 128, true,
                 Asd.CleanSeeds.TRUSTED_SET, 1, new Schedule.Constant(), Asd.LateSplit.META,
-                Asd.Balance.OVERALL, 0);
+                Asd.Balance.OVERALL, 0, 0);
+    }
+
+    @Test
+    void refreshingBatchNormStatisticsChangesThemAndNoWeight() {
+        ImageSet[] d = tinyData();
+        Asd.Config one = tinyConfig().toBuilder().epochs(1).stage2Start(1).stage3Start(1).build();
+        Map<String, TensorData> kept, refreshed, byHand;
+        try (Model a = Model.create("wrn-10-1", 10, 5, Precision.FP32); Model b = Model.create("wrn-10-1", 10, 5, Precision.FP32)) {
+            Asd.Result r = Asd.run(a, d[0], d[1], one, null, (x, mm) -> { }, Progress.silent());
+            Asd.run(b, d[0], d[1], one.withRefreshBn(120), null, (x, mm) -> { }, Progress.silent());
+            kept = a.stateDict();
+            refreshed = b.stateDict();
+            Asd.refreshStatistics(a, r.data(), 120, Trainer.epochSeed(one.seed(), 0) ^ 0xB4L);
+            byHand = a.stateDict();
+        }
+        int stats = 0;
+        for (String k : kept.keySet()) {
+            boolean stat = k.endsWith("running_mean") || k.endsWith("running_var");
+            if (k.endsWith("num_batches_tracked")) continue;
+            if (stat) {
+                stats++;
+                assertNotEquals(kept.get(k), refreshed.get(k), k + " is re-estimated");
+                assertArrayEquals(byHand.get(k).floats(), refreshed.get(k).floats(), 1e-5f, k + ": the statistics of 120 plain training images");
+            } else {
+                assertEquals(kept.get(k), refreshed.get(k), k + " is a weight and stays");
+            }
+        }
+        assertTrue(stats > 10, "batch-norm layers found: " + stats);
     }
 
     @Test
@@ -336,7 +365,7 @@ class AsdTest {
         }
         Asd.Config flags = new Asd.Config(1, 1, 1, 3, 1, 5, 0.5, 0.002, 8, 1, 0.5, 0.75, 15, 1, 0.1, 1.0, 0.015, 1, 128, false,
                 Asd.CleanSeeds.POISON_FLAGS, 1, new Schedule.Constant(), Asd.LateSplit.META,
-                Asd.Balance.OVERALL, 0);
+                Asd.Balance.OVERALL, 0, 0);
         try (Model m = Model.create("wrn-10-1", 10, 5, Precision.FP32)) {
             Asd.Result r = Asd.run(m, d[0], null, flags, null, (rep, mm) -> {}, Progress.silent());
             assertEquals(300, r.data().size());
