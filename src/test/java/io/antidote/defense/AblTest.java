@@ -389,8 +389,8 @@ class AblTest {
         Attack a = AttackRegistry.create(spec, new AttackContext(train, 0));
         ImageSet ptrain = Poisoner.poisonTrain(train, spec, a);
         ImageSet ptest = Poisoner.poisonTest(test, spec, a);
-        Abl.Config base = Abl.Config.reference(1).withEpochs(4, 8, 6, 3);
-        Abl.Config c = base.toBuilder().flooding(true).gamma(0.5).isolationAugment(false).isolationRatio(0.05).unlearning(Abl.Unlearning.REFERENCE)
+        Abl.Config base = Abl.Config.reference(1).withEpochs(8, 8, 6, 3);
+        Abl.Config c = base.toBuilder().isolationPick(Abl.IsolationPick.CONCENTRATED).flooding(true).gamma(0.5).isolationAugment(false).isolationRatio(0.05).unlearning(Abl.Unlearning.REFERENCE)
                 .finetuneLr(0.1).unlearnLr(0.005).batchSize(128).momentum(0.9).weightDecay(1e-4).stopMargin(0.1).recalibrateBn(false).unlearnClean(0).build();
         TrainConfig plain = TrainConfig.standard(15, 1).withLr(0.05, new Schedule.Cosine()).withAugmentation(io.antidote.data.Augmentation.none());
         try (Model undefended = Model.create("wrn-16-1", 10, 1, Precision.detect());
