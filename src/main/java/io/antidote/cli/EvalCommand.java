@@ -1,7 +1,7 @@
 package io.antidote.cli;
 
-import io.antidote.data.BatchLoader;
 import io.antidote.data.ImageSet;
+import io.antidote.defense.Asd;
 import io.antidote.eval.Metrics;
 import io.antidote.nn.Model;
 import io.antidote.nn.Precision;
@@ -41,13 +41,8 @@ final class EvalCommand implements Callable<Integer> {
             m.load(weights);
             if (refreshBn > 0) {
                 ImageSet train = d.train();
-                int n = Math.min(refreshBn, train.size());
-                int[] order = BatchLoader.shuffledOrder(train.size(), 0);
-                int ib = train.imageBytes();
-                byte[] px = new byte[n * ib];
-                for (int k = 0; k < n; k++) train.copyImage(order[k], px, k * ib);
-                m.recomputeBatchNormStatistics(px, n, 128);
-                System.out.printf("batch-norm statistics re-estimated on %d images of %s%n", n, train.name());
+                Asd.refreshStatistics(m, train, refreshBn, 0);
+                System.out.printf("batch-norm statistics re-estimated on %d images of %s%n", Math.min(refreshBn, train.size()), train.name());
             }
             // A set written by antidote poison brings its triggered test set, so the ASR comes for free.
             DataSource.Poisoning p = d.poisoning();

@@ -604,9 +604,10 @@ public final class Asd {
     /**
      * MixMatch leaves batch-norm running statistics that mixed inputs (three of the five passes a
      * step) dominate; the evaluation and the next epoch's loss ranking see plain images. This
-     * replaces them by the statistics of n plain training images; weights are not touched.
+     * replaces them by the statistics of n plain training images (drawn in the seed's shuffled
+     * order); weights are not touched.
      */
-    static void refreshStatistics(Model model, ImageSet data, int n, long seed) {
+    public static void refreshStatistics(Model model, ImageSet data, int n, long seed) {
         int k = Math.min(n, data.size()), ib = data.imageBytes();
         int[] order = BatchLoader.shuffledOrder(data.size(), seed);
         byte[] px = new byte[k * ib];
