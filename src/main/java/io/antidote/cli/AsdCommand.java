@@ -290,7 +290,7 @@ final class AsdCommand implements Callable<Integer> {
         if (ckpt.exists()) {
             int done = Integer.parseInt(ckpt.metadata().getOrDefault("epochs_done", "0"));
             run.truncateMetrics("asd", done);
-            run.truncateMetrics("asd-split", done);
+            run.truncateMetrics(Asd.SPLIT_STAGE, done);
         }
         Runs.EpochRecorder rec = new Runs.EpochRecorder(run, test, poisonedTest, target, cfg.epochs(), System.out);
         List<Map<String, Object>> splits = new ArrayList<>();
@@ -306,7 +306,7 @@ final class AsdCommand implements Callable<Integer> {
                     r.iterations() * 3 * r.batchSize(), r.seconds());
             rec.record("asd", s, mm);
             Map<String, Object> sp = new LinkedHashMap<>();
-            sp.put("stage", "asd-split");
+            sp.put("stage", Asd.SPLIT_STAGE);
             sp.put("epoch", r.epoch() + 1);
             sp.put("split_stage", r.stage());
             sp.put("labelled", r.labelled());

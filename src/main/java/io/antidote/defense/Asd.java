@@ -30,6 +30,9 @@ import java.util.stream.IntStream;
  * then loss reduction under one extra epoch of a virtual model.
  */
 public final class Asd {
+    /** Stage name of the per-epoch pool records (sizes, poison in the clean pool) in a run's metrics. */
+    public static final String SPLIT_STAGE = "asd-split";
+
     /** Where the few known-clean seed samples come from. */
     public enum CleanSeeds {
         /**

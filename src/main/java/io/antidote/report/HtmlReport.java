@@ -49,10 +49,11 @@ public final class HtmlReport {
         charts(b, run);
         curve(b, run);
         isolation(b, run);
+        asdPools(b, run);
         provenance(b, run);
         List<String> read = new ArrayList<>(List.of("result.json"));
         if (!run.config().isEmpty()) read.add("config.json");
-        if (!run.stages().isEmpty() || !run.isolation().isEmpty() || !run.curve().isEmpty()) read.add("metrics.jsonl");
+        if (!run.stages().isEmpty() || !run.isolation().isEmpty() || !run.curve().isEmpty() || !run.pools().isEmpty()) read.add("metrics.jsonl");
         if (run.losses() != null) read.add("isolation_losses.csv");
         b.append("<p class=\"note\">Written by antidote from ").append(String.join(", ", read)).append(" in ")
                 .append(Html.escape(run.dir().toString())).append(".</p>\n");
@@ -217,6 +218,44 @@ public final class HtmlReport {
                     .append("each group's bars add up to 100%, so a small poisoned share stays visible; ")
                     .append("the leftmost bar also holds losses of exactly 0.</p>\n");
         }
+    }
+
+    /** ASD's pools per epoch: their sizes, the poison that got into the clean pool, and a row per split stage. */
+    private static void asdPools(StringBuilder b, RunData run) {
+        List<RunData.Pools> pools = run.pools();
+        if (pools.isEmpty()) return;
+        double[] x = pools.stream().mapToDouble(RunData.Pools::epoch).toArray();
+        SvgChart sizes = new SvgChart(W, H).title("Pools each epoch trained on").xLabel("epoch").yLabel("samples").xIntegers()
+                .line("clean pool (labelled)", x, pools.stream().mapToDouble(RunData.Pools::labelled).toArray())
+                .line("polluted pool (unlabelled)", x, pools.stream().mapToDouble(RunData.Pools::unlabelled).toArray(), true);
+        SvgChart poison = new SvgChart(W, H).title("Poisoned samples in the clean pool").xLabel("epoch").yLabel("share of the clean pool")
+                .xIntegers().yFormat(v -> String.format(Locale.ROOT, "%.1f%%", 100 * v))
+                .line("poisoned share", x, pools.stream().mapToDouble(RunData.Pools::poisonedFraction).toArray());
+        for (int i = 1; i < pools.size(); i++) {
+            if (pools.get(i).splitStage() != pools.get(i - 1).splitStage()) {
+                String label = "split stage " + pools.get(i).splitStage();
+                sizes.marker(pools.get(i).epoch() - 0.5, label);
+                poison.marker(pools.get(i).epoch() - 0.5, label);
+            }
+        }
+        b.append("<h2>ASD pools</h2>\n").append(sizes.render("chart-asd-pools")).append(poison.render("chart-asd-poison"));
+        b.append("<table id=\"asd-pools\">\n<tr><th>Split stage</th><th>Epochs</th><th>Clean pool at the end</th>")
+                .append("<th>Poisoned in it at the end</th><th>Largest poisoned share</th></tr>\n");
+        int from = 0;
+        for (int i = 1; i <= pools.size(); i++) {
+            if (i < pools.size() && pools.get(i).splitStage() == pools.get(from).splitStage()) continue;
+            RunData.Pools first = pools.get(from), last = pools.get(i - 1);
+            double worst = pools.subList(from, i).stream().mapToDouble(RunData.Pools::poisonedFraction).max().orElse(0);
+            String id = "asd-stage-" + first.splitStage() + "-";
+            b.append("<tr><th>").append(first.splitStage()).append("</th><td>").append(first.epoch())
+                    .append(first.epoch() == last.epoch() ? "" : "\u2013" + last.epoch()).append("</td>")
+                    .append(Html.valueCell(id + "labelled", last.labelled(), String.valueOf(last.labelled())))
+                    .append(Html.valueCell(id + "poisoned", last.poisonedInLabelled(),
+                            last.poisonedInLabelled() + " (" + String.format(Locale.ROOT, "%.2f%%", 100 * last.poisonedFraction()) + ")"))
+                    .append(Html.valueCell(id + "worst", worst, String.format(Locale.ROOT, "%.2f%%", 100 * worst))).append("</tr>\n");
+            from = i;
+        }
+        b.append("</table>\n");
     }
 
     /**

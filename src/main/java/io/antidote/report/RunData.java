@@ -3,6 +3,7 @@ package io.antidote.report;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.antidote.BadInputException;
+import io.antidote.defense.Asd;
 import io.antidote.defense.Mcr;
 
 import java.io.IOException;
@@ -17,9 +18,12 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** A finished run directory read back for reporting: configuration, final results, per-epoch metrics and ABL's isolation data. */
+/**
+ * A finished run directory read back for reporting: configuration, final results, per-epoch metrics, ABL's
+ * isolation data, MCR's curve and ASD's pools.
+ */
 record RunData(Path dir, Map<String, Object> config, Map<String, Object> result, List<Outcome> outcomes, List<Stage> stages,
-               List<IsolationQuality> isolation, IsolationLosses losses, List<CurvePoint> curve) {
+               List<IsolationQuality> isolation, IsolationLosses losses, List<CurvePoint> curve, List<Pools> pools) {
 
     /** Final scores of one model the run produced; NaN where the run did not measure it. */
     record Outcome(String key, String defense, double ca, double asr, double caNonTarget, double cleanLoss, double poisonLoss,
@@ -46,6 +50,13 @@ record RunData(Path dir, Map<String, Object> config, Map<String, Object> result,
     /** A scored point of MCR's curve: its t, test CA and ASR, and the held-out clean accuracy that chose t. */
     record CurvePoint(double t, double ca, double asr, double heldOutAccuracy) {}
 
+    /** ASD's two pools after an epoch: the split stage that chose them, their sizes, and the poisoned samples in the clean one. */
+    record Pools(int epoch, int splitStage, int labelled, int unlabelled, int poisonedInLabelled) {
+        double poisonedFraction() {
+            return labelled == 0 ? 0 : (double) poisonedInLabelled / labelled;
+        }
+    }
+
     /** Per-example training loss under the isolation model, split by whether the example was poisoned. */
     record IsolationLosses(double[] clean, double[] poisoned) {}
 
@@ -66,11 +77,12 @@ record RunData(Path dir, Map<String, Object> config, Map<String, Object> result,
         List<Stage> stages = new ArrayList<>();
         List<IsolationQuality> isolation = new ArrayList<>();
         List<CurvePoint> curve = new ArrayList<>();
+        List<Pools> pools = new ArrayList<>();
         Path metrics = dir.resolve("metrics.jsonl");
-        if (Files.isRegularFile(metrics)) readMetrics(metrics, stages, isolation, curve);
+        if (Files.isRegularFile(metrics)) readMetrics(metrics, stages, isolation, curve, pools);
         Path lossesFile = dir.resolve("isolation_losses.csv");
         IsolationLosses losses = Files.isRegularFile(lossesFile) ? readLosses(lossesFile) : null;
-        return new RunData(dir, config, result, outcomes, stages, isolation, losses, curve);
+        return new RunData(dir, config, result, outcomes, stages, isolation, losses, curve, pools);
     }
 
     /** The model the run ends with: the defended one when the run trained both. */
@@ -191,11 +203,12 @@ record RunData(Path dir, Map<String, Object> config, Map<String, Object> result,
         return m == null ? e.getClass().getSimpleName() : m.split("\n")[0];
     }
 
-    private static void readMetrics(Path file, List<Stage> stages, List<IsolationQuality> isolation, List<CurvePoint> curve) {
+    private static void readMetrics(Path file, List<Stage> stages, List<IsolationQuality> isolation, List<CurvePoint> curve, List<Pools> pools) {
         // A resumed run may repeat an epoch; the later line wins.
         Map<String, TreeMap<Integer, Epoch>> byStage = new LinkedHashMap<>();
         TreeMap<Integer, IsolationQuality> quality = new TreeMap<>();
         TreeMap<Integer, CurvePoint> points = new TreeMap<>();
+        TreeMap<Integer, Pools> split = new TreeMap<>();
         List<String> lines = readLines(file);
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i).strip();
@@ -219,6 +232,12 @@ record RunData(Path dir, Map<String, Object> config, Map<String, Object> result,
                         number(where, m, "", "heldout_accuracy", false)));
                 continue;
             }
+            if (stage.equals(Asd.SPLIT_STAGE)) {
+                // the pools that epoch trained on, not an epoch of a stage of its own
+                split.put(epoch, new Pools(epoch, whole(where, m, "split_stage"), whole(where, m, "labelled"), whole(where, m, "unlabelled"),
+                        whole(where, m, "poisoned_in_labelled")));
+                continue;
+            }
             byStage.computeIfAbsent(stage, s -> new TreeMap<>()).put(epoch, new Epoch(stage, epoch, number(where, m, "", "lr", false),
                     number(where, m, "", "train_loss", false), number(where, m, "", "train_acc", false),
                     number(where, m, "", "seconds", false), number(where, m, "", "ca", false), number(where, m, "", "asr", false),
@@ -232,6 +251,12 @@ record RunData(Path dir, Map<String, Object> config, Map<String, Object> result,
         }
         isolation.addAll(quality.values());
         curve.addAll(points.values());
+        pools.addAll(split.values());
+    }
+
+    private static int whole(String where, Map<?, ?> m, String field) {
+        if (m.get(field) instanceof Integer i && i >= 0) return i;
+        throw new BadInputException(where + ": field '" + field + "' is " + (m.get(field) == null ? "missing" : "not a whole number >= 0"));
     }
 
     private static IsolationLosses readLosses(Path file) {

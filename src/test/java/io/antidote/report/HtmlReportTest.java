@@ -83,6 +83,39 @@ class HtmlReportTest {
     }
 
     @Test
+    void asdPoolsAreChartedAndTabulatedPerSplitStageAndAreNotATrainingStage(@TempDir Path tmp) throws IOException {
+        Path dir = SyntheticRuns.asd(tmp.resolve("asd"));
+        RunData run = RunData.load(dir);
+        assertEquals(java.util.List.of("asd"), run.stages().stream().map(RunData.Stage::name).toList(), "pool lines are not a stage");
+        assertArrayEquals(new double[] {1, 2, 3, 4, 5, 6}, HtmlReport.globalEpochs(run.stages()));
+        assertEquals(6, run.pools().size());
+        assertEquals(0.02, run.pools().get(2).poisonedFraction(), 1e-12);
+
+        String html = Files.readString(HtmlReport.write(dir));
+        for (String id : new String[] {"chart-accuracy", "chart-loss", "chart-asd-pools", "chart-asd-poison"}) {
+            assertTrue(html.contains("<svg id=\"" + id + "\""), id);
+        }
+        assertEquals(4, count(html, "<svg "));
+        assertTrue(html.contains(">split stage 2</text>") && html.contains(">split stage 3</text>"), "split-stage boundaries are marked");
+        assertFalse(html.contains(">split stage 1</text>"), "the first stage has no boundary before it");
+        assertEquals(100, dataValue(html, "asd-stage-1-labelled"));
+        assertEquals(0, dataValue(html, "asd-stage-1-poisoned"));
+        assertEquals(25000, dataValue(html, "asd-stage-2-labelled"));
+        assertEquals(250, dataValue(html, "asd-stage-2-poisoned"), "the pool at the stage's last epoch");
+        assertEquals(0.02, dataValue(html, "asd-stage-2-worst"), 1e-12, "the stage's largest share, from its first epoch");
+        assertEquals(200, dataValue(html, "asd-stage-3-poisoned"));
+        assertEquals(0.01, dataValue(html, "asd-stage-3-worst"), 1e-12);
+        assertTrue(html.contains("<td>3\u20134</td>") && html.contains(">250 (1.00%)</td>"), html);
+    }
+
+    @Test
+    void aPoolLineWithoutItsSizeIsNamed(@TempDir Path tmp) throws IOException {
+        Path run = SyntheticRuns.asd(tmp.resolve("asd"));
+        Files.writeString(run.resolve("metrics.jsonl"), "{\"stage\":\"asd-split\",\"epoch\":1,\"split_stage\":1,\"unlabelled\":5}\n");
+        assertMessage(run.resolve("metrics.jsonl") + ":1: field 'labelled' is missing", () -> HtmlReport.write(run));
+    }
+
+    @Test
     void histogramSharesAddUpToOnePerGroup() {
         double[] h = HtmlReport.shares(new double[] {-0.0, 1e-9, 0.01, 0.5, 5, 1e6}, -3, 1, 8);
         assertEquals(1.0, java.util.Arrays.stream(h).sum(), 1e-12);

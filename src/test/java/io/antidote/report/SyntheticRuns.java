@@ -78,6 +78,30 @@ final class SyntheticRuns {
         return dir;
     }
 
+    /**
+     * An ASD run as AsdCommand writes it: each epoch's line, then its pools; split stages 1, 1, 2, 2, 3, 3 with
+     * clean pools of 100, 100, 25,000, 25,000, 40,000, 40,000 holding 0, 0, 500, 250, 400, 200 poisons.
+     */
+    static Path asd(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve("config.json"), """
+                {"command": "defend asd", "data": "cifar10", "model": "wrn-16-1", "attack": %s, "provenance": %s}""".formatted(ATTACK, PROVENANCE));
+        int[] stage = {1, 1, 2, 2, 3, 3}, labelled = {100, 100, 25000, 25000, 40000, 40000}, poisoned = {0, 0, 500, 250, 400, 200};
+        StringBuilder m = new StringBuilder();
+        for (int e = 1; e <= 6; e++) {
+            m.append(epoch("asd", e, 1.0 / e, 0.3 + 0.08 * e, 0.05, 1.0, 3.0));
+            m.append(String.format(Locale.ROOT, "{\"stage\":\"asd-split\",\"epoch\":%d,\"split_stage\":%d,\"labelled\":%d,\"unlabelled\":%d,"
+                            + "\"poisoned_in_labelled\":%d,\"poisoned_fraction_of_labelled\":%s,\"poisoned_total\":2500,\"loss_x\":0.9,"
+                            + "\"loss_u\":0.01,\"lambda_u\":0.5}%n", e, stage[e - 1], labelled[e - 1], 50000 - labelled[e - 1], poisoned[e - 1],
+                    (double) poisoned[e - 1] / labelled[e - 1]));
+        }
+        Files.writeString(dir.resolve("metrics.jsonl"), m);
+        Files.writeString(dir.resolve("result.json"), """
+                {"ca": 0.78, "asr": 0.05, "ca_target_class": 0.6, "wall_seconds": 99.0, "attack": %s, "provenance": %s}"""
+                .formatted(ATTACK, PROVENANCE));
+        return dir;
+    }
+
     static String epoch(String stage, int epoch, double trainLoss, double ca, double asr, double cleanLoss, double poisonLoss) {
         return String.format(Locale.ROOT, "{\"stage\":\"%s\",\"epoch\":%d,\"lr\":0.1,\"train_loss\":%s,\"train_acc\":0.5,\"seconds\":2.5,"
                         + "\"images_per_second\":2000.0,\"ca\":%s,\"asr\":%s,\"clean_loss\":%s,\"poison_loss\":%s}%n", stage, epoch, trainLoss, ca, asr,
