@@ -50,7 +50,7 @@ record RunData(Path dir, Map<String, Object> config, Map<String, Object> result,
     /** A scored point of MCR's curve: its t, test CA and ASR, and the held-out clean accuracy that chose t. */
     record CurvePoint(double t, double ca, double asr, double heldOutAccuracy) {}
 
-    /** ASD's two pools after an epoch: the split stage that chose them, their sizes, and the poisoned samples in the clean one. */
+    /** The two pools one ASD epoch trained on: the split stage that chose them, their sizes, and the poisoned samples in the clean one. */
     record Pools(int epoch, int splitStage, int labelled, int unlabelled, int poisonedInLabelled) {
         double poisonedFraction() {
             return labelled == 0 ? 0 : (double) poisonedInLabelled / labelled;
