@@ -231,21 +231,23 @@ public final class HtmlReport {
         SvgChart poison = new SvgChart(W, H).title("Poisoned samples in the clean pool").xLabel("epoch").yLabel("share of the clean pool")
                 .xIntegers().yFormat(v -> String.format(Locale.ROOT, "%.1f%%", 100 * v))
                 .line("poisoned share", x, pools.stream().mapToDouble(RunData.Pools::poisonedFraction).toArray());
-        for (int i = 1; i < pools.size(); i++) {
-            if (pools.get(i).splitStage() != pools.get(i - 1).splitStage()) {
-                String label = "split stage " + pools.get(i).splitStage();
-                sizes.marker(pools.get(i).epoch() - 0.5, label);
-                poison.marker(pools.get(i).epoch() - 0.5, label);
-            }
+        // index of each split stage's first epoch, then the end of the list
+        List<Integer> starts = new ArrayList<>(List.of(0));
+        for (int i = 1; i < pools.size(); i++) if (pools.get(i).splitStage() != pools.get(i - 1).splitStage()) starts.add(i);
+        starts.add(pools.size());
+        for (int k = 1; k < starts.size() - 1; k++) {
+            RunData.Pools first = pools.get(starts.get(k));
+            String label = "split stage " + first.splitStage();
+            sizes.marker(first.epoch() - 0.5, label);
+            poison.marker(first.epoch() - 0.5, label);
         }
         b.append("<h2>ASD pools</h2>\n").append(sizes.render("chart-asd-pools")).append(poison.render("chart-asd-poison"));
         b.append("<table id=\"asd-pools\">\n<tr><th>Split stage</th><th>Epochs</th><th>Clean pool at the end</th>")
                 .append("<th>Poisoned in it at the end</th><th>Largest poisoned share</th></tr>\n");
-        int from = 0;
-        for (int i = 1; i <= pools.size(); i++) {
-            if (i < pools.size() && pools.get(i).splitStage() == pools.get(from).splitStage()) continue;
-            RunData.Pools first = pools.get(from), last = pools.get(i - 1);
-            double worst = pools.subList(from, i).stream().mapToDouble(RunData.Pools::poisonedFraction).max().orElse(0);
+        for (int k = 0; k < starts.size() - 1; k++) {
+            int from = starts.get(k), to = starts.get(k + 1);
+            RunData.Pools first = pools.get(from), last = pools.get(to - 1);
+            double worst = pools.subList(from, to).stream().mapToDouble(RunData.Pools::poisonedFraction).max().orElse(0);
             String id = "asd-stage-" + first.splitStage() + "-";
             b.append("<tr><th>").append(first.splitStage()).append("</th><td>").append(first.epoch())
                     .append(first.epoch() == last.epoch() ? "" : "\u2013" + last.epoch()).append("</td>")
@@ -253,7 +255,6 @@ public final class HtmlReport {
                     .append(Html.valueCell(id + "poisoned", last.poisonedInLabelled(),
                             last.poisonedInLabelled() + " (" + String.format(Locale.ROOT, "%.2f%%", 100 * last.poisonedFraction()) + ")"))
                     .append(Html.valueCell(id + "worst", worst, String.format(Locale.ROOT, "%.2f%%", 100 * worst))).append("</tr>\n");
-            from = i;
         }
         b.append("</table>\n");
     }
