@@ -41,8 +41,8 @@ final class EvalCommand implements Callable<Integer> {
             m.load(weights);
             if (refreshBn > 0) {
                 ImageSet train = d.train();
-                Asd.refreshStatistics(m, train, refreshBn, 0);
-                System.out.printf("batch-norm statistics re-estimated on %d images of %s%n", Math.min(refreshBn, train.size()), train.name());
+                int used = Asd.refreshStatistics(m, train, refreshBn, 0);
+                System.out.printf("batch-norm statistics re-estimated on %d images of %s%n", used, train.name());
             }
             // A set written by antidote poison brings its triggered test set, so the ASR comes for free.
             DataSource.Poisoning p = d.poisoning();

@@ -608,14 +608,15 @@ public final class Asd {
      * MixMatch leaves batch-norm running statistics that mixed inputs (three of the five passes a
      * step) dominate; the evaluation and the next epoch's loss ranking see plain images. This
      * replaces them by the statistics of n plain training images (drawn in the seed's shuffled
-     * order); weights are not touched.
+     * order, at most the whole set); weights are not touched. Returns the number of images used.
      */
-    public static void refreshStatistics(Model model, ImageSet data, int n, long seed) {
+    public static int refreshStatistics(Model model, ImageSet data, int n, long seed) {
         int k = Math.min(n, data.size()), ib = data.imageBytes();
         int[] order = BatchLoader.shuffledOrder(data.size(), seed);
         byte[] px = new byte[k * ib];
         for (int i = 0; i < k; i++) data.copyImage(order[i], px, i * ib);
         model.recomputeBatchNormStatistics(px, k, 128);
+        return k;
     }
 
     /** Per-sample SCE under the model in eval mode, in data order; images augmented first when the config says so. */

@@ -253,8 +253,8 @@ public final class HtmlReport {
                     .append(first.epoch() == last.epoch() ? "" : "\u2013" + last.epoch()).append("</td>")
                     .append(Html.valueCell(id + "labelled", last.labelled(), String.valueOf(last.labelled())))
                     .append(Html.valueCell(id + "poisoned", last.poisonedInLabelled(),
-                            last.poisonedInLabelled() + " (" + String.format(Locale.ROOT, "%.2f%%", 100 * last.poisonedFraction()) + ")"))
-                    .append(Html.valueCell(id + "worst", worst, String.format(Locale.ROOT, "%.2f%%", 100 * worst))).append("</tr>\n");
+                            last.poisonedInLabelled() + " (" + Html.percent(last.poisonedFraction()) + ")"))
+                    .append(Html.valueCell(id + "worst", worst, Html.percent(worst))).append("</tr>\n");
         }
         b.append("</table>\n");
     }
