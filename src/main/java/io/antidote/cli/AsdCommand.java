@@ -100,9 +100,13 @@ final class AsdCommand implements Callable<Integer> {
                     + "15 over the whole run as the reference; MixMatch's own CIFAR-10 setting is 75).")
     double[] lambdaU;
 
-    @Option(names = "--weight-decay", description = "Decoupled (AdamW) weight decay of the MixMatch Adam: each step shrinks the "
-            + "weights by lr x this (default 0, as the reference).")
+    @Option(names = "--weight-decay", description = "Weight decay of the MixMatch optimiser: with adam decoupled (AdamW, each step shrinks the "
+            + "weights by lr x this), with sgd added to the gradient (default 0, as the reference).")
     Double weightDecay;
+
+    @Option(names = "--optimizer", description = "Optimiser of the MixMatch steps: adam (the reference) | sgd (Nesterov momentum 0.9); "
+            + "--lr sets its (peak) rate.")
+    String optimizer;
 
     @Option(names = "--refresh-bn", paramLabel = "N", description = "After every epoch, re-estimate batch-norm statistics on N plain "
             + "training images, for the evaluation and the next split (default 0, as the reference: MixMatch's mixed passes set them).")
@@ -119,6 +123,8 @@ final class AsdCommand implements Callable<Integer> {
     static final Map<String, Asd.LateSplit> LATE_SPLITS = new LinkedHashMap<>();
     /** Whether stages 2 and 3 rank overall or within each class, by the name users give it. */
     static final Map<String, Asd.Balance> BALANCES = new LinkedHashMap<>();
+    /** The MixMatch steps' optimisers, by the name users give them. */
+    static final Map<String, Asd.Optim> OPTIMIZERS = new LinkedHashMap<>();
 
     static {
         PRESETS.put("paper", Asd.Config::paper);
@@ -130,6 +136,8 @@ final class AsdCommand implements Callable<Integer> {
         BALANCES.put("overall", Asd.Balance.OVERALL);
         BALANCES.put("per-class", Asd.Balance.PER_CLASS);
         BALANCES.put("per-class-capped", Asd.Balance.PER_CLASS_CAPPED);
+        OPTIMIZERS.put("adam", Asd.Optim.ADAM);
+        OPTIMIZERS.put("sgd", Asd.Optim.SGD);
     }
 
     Asd.Config config() {
@@ -157,6 +165,12 @@ final class AsdCommand implements Callable<Integer> {
         if (weightDecay != null) {
             if (!(weightDecay >= 0) || weightDecay.isInfinite()) throw new BadInputException("--weight-decay " + weightDecay + " must be >= 0");
             c = c.withWeightDecay(weightDecay);
+        }
+        if (optimizer != null) {
+            if (!OPTIMIZERS.containsKey(optimizer)) {
+                throw new BadInputException("--optimizer '" + optimizer + "' is not one of " + String.join(", ", OPTIMIZERS.keySet()));
+            }
+            c = c.withOptimizer(OPTIMIZERS.get(optimizer));
         }
         if (refreshBn != null) {
             if (refreshBn < 0) throw new BadInputException("--refresh-bn " + refreshBn + " must be >= 0");
@@ -299,10 +313,11 @@ final class AsdCommand implements Callable<Integer> {
                 train.name(), train.size(), train.poisonedCount(), trusted == null ? "" : ", plus " + trusted.size() + " trusted",
                 m.arch(), m.precision().label(), preset, cfg.epochs(), cfg.stage2Start(), cfg.stage3Start(), cfg.iterations(),
                 cfg.balance().name().toLowerCase(Locale.ROOT).replace('_', ' '), cfg.lateSplit() == Asd.LateSplit.META ? "loss reduction (meta)" : "loss",
-                (cfg.weightDecay() == 0 ? "" : ", AdamW decay " + cfg.weightDecay())
+                (cfg.optimizer() == Asd.Optim.ADAM ? "" : ", " + cfg.optimizer().name().toLowerCase(Locale.ROOT) + " at " + cfg.lr())
+                        + (cfg.weightDecay() == 0 ? "" : (cfg.optimizer() == Asd.Optim.ADAM ? ", AdamW decay " : ", weight decay ") + cfg.weightDecay())
                         + (cfg.refreshBn() == 0 ? "" : ", batch-norm statistics from " + cfg.refreshBn() + " plain images after each epoch"));
         Asd.Listener listener = (r, mm) -> {
-            Trainer.EpochStats s = new Trainer.EpochStats(r.epoch(), cfg.lr(), r.loss(), r.labelledAccuracy(),
+            Trainer.EpochStats s = new Trainer.EpochStats(r.epoch(), cfg.lrAt(r.epoch(), 0), r.loss(), r.labelledAccuracy(),
                     r.iterations() * 3 * r.batchSize(), r.seconds());
             rec.record("asd", s, mm);
             Map<String, Object> sp = new LinkedHashMap<>();

@@ -7,6 +7,7 @@ import io.antidote.data.ImageSet;
 import io.antidote.nn.Adam;
 import io.antidote.nn.Model;
 import io.antidote.nn.Optimizer;
+import io.antidote.nn.Sgd;
 import io.antidote.train.Checkpoint;
 import io.antidote.train.Progress;
 import io.antidote.train.Schedule;
@@ -18,6 +19,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.Predicate;
@@ -51,6 +53,20 @@ public final class Asd {
         /** Stage 2's rule kept: the lowest losses over all classes. */
         LOSS
     }
+
+    /** The optimiser of the MixMatch steps. */
+    public enum Optim {
+        /** The reference: Adam (betas 0.9, 0.999), weight decay decoupled as AdamW when there is any. */
+        ADAM,
+        /**
+         * SGD with Nesterov momentum 0.9 and weight decay added to the gradient (PyTorch's
+         * semantics), the optimiser of FixMatch's WideResNet recipe (MixMatch's own code uses Adam).
+         */
+        SGD
+    }
+
+    /** Momentum of the SGD option: FixMatch's value. */
+    static final double SGD_MOMENTUM = 0.9;
 
     /** Whether stages 2 and 3 rank the samples over the whole data set or within each class. */
     public enum Balance {
@@ -91,12 +107,13 @@ public final class Asd {
      * @param balance        whether stages 2 and 3 take their share of the data overall or from each class
      * @param weightDecay    decoupled (AdamW) weight decay of the MixMatch Adam; the reference has none
      * @param refreshBn      after each epoch, batch-norm statistics are re-estimated on this many plain training images (0: never, the reference)
+     * @param optimizer      the optimiser of the MixMatch steps; the reference uses Adam
      */
     public record Config(int epochs, int stage2Start, int stage3Start, int seedsPerClass, int growEvery, int growBy,
                          double cleanFraction, double lr, int batchSize, int iterations, double temperature, double mixAlpha,
                          double lambdaU, double rampupEpochs, double sceAlpha, double sceBeta, double metaLr, int metaEpochs,
                          int loaderBatch, boolean recordWithAugmentation, CleanSeeds cleanSeeds, long seed, Schedule schedule,
-                         LateSplit lateSplit, Balance balance, double weightDecay, int refreshBn) {
+                         LateSplit lateSplit, Balance balance, double weightDecay, int refreshBn, Optim optimizer) {
         public Config {
             if (epochs < 1) throw new BadInputException("ASD epochs " + epochs + " must be >= 1");
             if (stage2Start < 0 || stage3Start < stage2Start || stage3Start > epochs) {
@@ -122,13 +139,14 @@ public final class Asd {
             if (balance == null) throw new BadInputException("ASD split balance is missing");
             if (!(weightDecay >= 0) || Double.isInfinite(weightDecay)) throw new BadInputException("ASD weight decay " + weightDecay + " must be >= 0");
             if (refreshBn < 0) throw new BadInputException("ASD batch-norm refresh " + refreshBn + " must be >= 0 images");
+            if (optimizer == null) throw new BadInputException("ASD optimiser is missing");
         }
 
         /** The paper's configuration file (spec §6.1): 120 epochs, stages at 60/90, Adam 0.002, 1,024 MixMatch steps of 64. */
         public static Config paper(long seed) {
             return new Config(120, 60, 90, 10, 5, 10, 0.5, 0.002, 64, 1024, 0.5, 0.75, 15, 120, 0.1, 1.0, 0.015, 1,
                     128, true, CleanSeeds.TRUSTED_SET, seed, new Schedule.Constant(), LateSplit.META,
-                    Balance.OVERALL, 0, 0);
+                    Balance.OVERALL, 0, 0, Optim.ADAM);
         }
 
         /**
@@ -146,7 +164,7 @@ public final class Asd {
         public static Config cpu(long seed) {
             return new Config(40, 10, 25, 10, 2, 12, 0.5, 0.002, 64, 256, 0.5, 0.75, 15, 40, 0.1, 1.0, 0.015, 1,
                     128, true, CleanSeeds.TRUSTED_SET, seed, new Schedule.Cosine(), LateSplit.LOSS,
-                    Balance.OVERALL, 0, 0);
+                    Balance.OVERALL, 0, 0, Optim.ADAM);
         }
 
         /** Another length with the stage boundaries, growth interval and ramp-up scaled in proportion. */
@@ -190,6 +208,9 @@ public final class Asd {
 
         /** This config re-estimating batch-norm statistics on n plain training images after every epoch. */
         public Config withRefreshBn(int n) { return toBuilder().refreshBn(n).build(); }
+
+        /** This config with the MixMatch steps taken by another optimiser (weightDecay keeps its meaning for that optimiser). */
+        public Config withOptimizer(Optim o) { return toBuilder().optimizer(o).build(); }
 
         /** A builder holding this config's values, for changing a few of them. */
         public Builder toBuilder() { return new Builder(this); }
@@ -245,6 +266,7 @@ public final class Asd {
         private Balance balance;
         private double weightDecay;
         private int refreshBn;
+        private Optim optimizer;
 
         Builder(Config c) {
             epochs = c.epochs();
@@ -274,6 +296,7 @@ public final class Asd {
             balance = c.balance();
             weightDecay = c.weightDecay();
             refreshBn = c.refreshBn();
+            optimizer = c.optimizer();
         }
 
         public Builder epochs(int v) { epochs = v; return this; }
@@ -330,10 +353,12 @@ public final class Asd {
 
         public Builder refreshBn(int v) { refreshBn = v; return this; }
 
+        public Builder optimizer(Optim v) { optimizer = v; return this; }
+
         public Config build() {
             return new Config(epochs, stage2Start, stage3Start, seedsPerClass, growEvery, growBy, cleanFraction, lr, batchSize, iterations,
                     temperature, mixAlpha, lambdaU, rampupEpochs, sceAlpha, sceBeta, metaLr, metaEpochs, loaderBatch,
-                    recordWithAugmentation, cleanSeeds, seed, schedule, lateSplit, balance, weightDecay, refreshBn);
+                    recordWithAugmentation, cleanSeeds, seed, schedule, lateSplit, balance, weightDecay, refreshBn, optimizer);
         }
     }
 
@@ -551,8 +576,11 @@ public final class Asd {
         }
         Augmentation aug = Augmentation.asd();
         model.normalization(aug.mean(), aug.std());
-        Optimizer opt = model.adam(c.weightDecay() == 0 ? Adam.Options.reference(c.lr()) : Adam.Options.adamW(c.lr(), c.weightDecay()), n -> true);
-        TrainConfig asCheckpoint = new TrainConfig(c.epochs(), c.batchSize(), "adam", c.lr(), 0, false, 0, new Schedule.Constant(),
+        Optimizer opt = switch (c.optimizer()) {
+            case ADAM -> model.adam(c.weightDecay() == 0 ? Adam.Options.reference(c.lr()) : Adam.Options.adamW(c.lr(), c.weightDecay()), n -> true);
+            case SGD -> model.sgd(new Sgd.Options(c.lr(), SGD_MOMENTUM, true, c.weightDecay()));
+        };
+        TrainConfig asCheckpoint = new TrainConfig(c.epochs(), c.batchSize(), c.optimizer().name().toLowerCase(Locale.ROOT), c.lr(), 0, false, 0, new Schedule.Constant(),
                 aug, true, true, c.seed());
         Checkpoint ckpt = dir == null ? null : new Checkpoint(dir.resolve("asd.ckpt.safetensors"));
         int start = 0;

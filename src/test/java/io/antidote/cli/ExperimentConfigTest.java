@@ -247,6 +247,14 @@ class ExperimentConfigTest {
         BadInputException negative = assertThrows(BadInputException.class, () -> ConfigFile.experiment(
                 Path.of("configs/asd-cifar10-badnets.yaml"), List.of("defense.weight_decay=-1")));
         assertTrue(negative.getMessage().contains("defense.weight_decay"), negative.getMessage());
+        assertEquals(Asd.Optim.ADAM, decayed.optimizer(), "the reference's Adam by default");
+        Asd.Config sgd = ((Experiment.AsdDefense) ConfigFile.experiment(Path.of("configs/asd-cifar10-badnets.yaml"),
+                List.of("defense.optimizer=sgd", "defense.lr=0.05")).defense()).config();
+        assertEquals(Asd.Optim.SGD, sgd.optimizer());
+        assertEquals(0.05, sgd.lr());
+        BadInputException rmsprop = assertThrows(BadInputException.class, () -> ConfigFile.experiment(
+                Path.of("configs/asd-cifar10-badnets.yaml"), List.of("defense.optimizer=rmsprop")));
+        assertTrue(rmsprop.getMessage().contains("defense.optimizer") && rmsprop.getMessage().contains("rmsprop"), rmsprop.getMessage());
         BadInputException noInterval = assertThrows(BadInputException.class, () -> ConfigFile.experiment(
                 Path.of("configs/asd-cifar10-badnets.yaml"), List.of("defense.grow=[100, 0]")));
         assertTrue(noInterval.getMessage().contains("defense.grow"), noInterval.getMessage());

@@ -272,7 +272,7 @@ class AsdTest {
         // three epochs, one per stage; four MixMatch steps of 16
         return new Asd.Config(3, 1, 2, 3, 1, 5, 0.5, 0.002, 16, 4, 0.5, 0.75, 15, 3, 0.1, 1.0, 0.015, 1, 128, true,
                 Asd.CleanSeeds.TRUSTED_SET, 1, new Schedule.Constant(), Asd.LateSplit.META,
-                Asd.Balance.OVERALL, 0, 0);
+                Asd.Balance.OVERALL, 0, 0, Asd.Optim.ADAM);
     }
 
     @Test
@@ -356,6 +356,44 @@ class AsdTest {
     }
 
     @Test
+    void theSgdOptionTrainsOtherWeightsResumesExactlyAndIsNotMixedWithAnAdamCheckpoint(@TempDir Path dir) {
+        ImageSet[] d = tinyData();
+        Asd.Config sgd = tinyConfig().toBuilder().epochs(2).stage2Start(1).stage3Start(2).lateSplit(Asd.LateSplit.LOSS)
+                .optimizer(Asd.Optim.SGD).lr(0.05).weightDecay(5e-4).build();
+        Asd.Config adam = sgd.toBuilder().optimizer(Asd.Optim.ADAM).lr(0.002).weightDecay(0).build();
+        Map<String, TensorData> straight, byAdam;
+        try (Model m = Model.create("wrn-10-1", 10, 5, Precision.FP32)) {
+            Asd.run(m, d[0], d[1], sgd, null, (r, mm) -> { }, Progress.silent());
+            straight = m.stateDict();
+        }
+        try (Model m = Model.create("wrn-10-1", 10, 5, Precision.FP32)) {
+            Asd.run(m, d[0], d[1], adam, dir.resolve("adam"), (r, mm) -> { }, Progress.silent());
+            byAdam = m.stateDict();
+        }
+        assertNotEquals(straight.get("fc.weight"), byAdam.get("fc.weight"), "the option changes the training");
+
+        // interrupted in epoch 1 (the listener runs before the checkpoint) and resumed: the momentum buffers come back with the weights
+        Path b = dir.resolve("sgd");
+        try (Model m = Model.create("wrn-10-1", 10, 5, Precision.FP32)) {
+            assertThrows(IllegalStateException.class, () -> Asd.run(m, d[0], d[1], sgd, b, (r, mm) -> {
+                if (r.epoch() == 1) throw new IllegalStateException("stop");
+            }, Progress.silent()));
+        }
+        try (Model m = Model.create("wrn-10-1", 10, 5, Precision.FP32)) {
+            assertEquals(1, Asd.run(m, d[0], d[1], sgd, b, (r, mm) -> { }, Progress.silent()).resumedAfter());
+            Map<String, TensorData> resumed = m.stateDict();
+            for (String k : straight.keySet()) {
+                assertArrayEquals(straight.get(k).data(), resumed.get(k).data(), "tensor " + k + " differs after resuming");
+            }
+        }
+        try (Model m = Model.create("wrn-10-1", 10, 5, Precision.FP32)) {
+            BadInputException mixed = assertThrows(BadInputException.class,
+                    () -> Asd.run(m, d[0], d[1], sgd, dir.resolve("adam"), (r, mm) -> { }, Progress.silent()));
+            assertTrue(mixed.getMessage().contains("another ASD config"), mixed.getMessage());
+        }
+    }
+
+    @Test
     void trustedSeedsNeedATrustedSetAndFlagSeedsUseTheGroundTruth() {
         ImageSet[] d = tinyData();
         Asd.Config c = tinyConfig();
@@ -365,7 +403,7 @@ class AsdTest {
         }
         Asd.Config flags = new Asd.Config(1, 1, 1, 3, 1, 5, 0.5, 0.002, 8, 1, 0.5, 0.75, 15, 1, 0.1, 1.0, 0.015, 1, 128, false,
                 Asd.CleanSeeds.POISON_FLAGS, 1, new Schedule.Constant(), Asd.LateSplit.META,
-                Asd.Balance.OVERALL, 0, 0);
+                Asd.Balance.OVERALL, 0, 0, Asd.Optim.ADAM);
         try (Model m = Model.create("wrn-10-1", 10, 5, Precision.FP32)) {
             Asd.Result r = Asd.run(m, d[0], null, flags, null, (rep, mm) -> {}, Progress.silent());
             assertEquals(300, r.data().size());
