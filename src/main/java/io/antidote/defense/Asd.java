@@ -102,10 +102,10 @@ public final class Asd {
      * @param rampupEpochs   lambdaU grows linearly to its full value over this many epochs
      * @param loaderBatch    batch of the loss recording and of the virtual model's epoch
      * @param recordWithAugmentation record split losses on augmented images, as the reference does (spec §9 item 5)
-     * @param schedule       the MixMatch Adam's learning rate over the run; the reference keeps it constant
+     * @param schedule       the MixMatch optimiser's learning rate over the run; the reference keeps it constant
      * @param lateSplit      stage 3's rule for the clean pool
      * @param balance        whether stages 2 and 3 take their share of the data overall or from each class
-     * @param weightDecay    decoupled (AdamW) weight decay of the MixMatch Adam; the reference has none
+     * @param weightDecay    weight decay of the MixMatch optimiser, decoupled (AdamW) with Adam, added to the gradient with SGD; the reference has none
      * @param refreshBn      after each epoch, batch-norm statistics are re-estimated on this many plain training images (0: never, the reference)
      * @param optimizer      the optimiser of the MixMatch steps; the reference uses Adam
      */
@@ -181,7 +181,7 @@ public final class Asd {
         /** This config with stage 2 starting at epoch s2 and stage 3 at s3 (0-based, as the reference's epoch_first/second). */
         public Config withStages(int s2, int s3) { return toBuilder().stage2Start(s2).stage3Start(s3).build(); }
 
-        /** This config with the MixMatch Adam's (peak) learning rate replaced. */
+        /** This config with the MixMatch optimiser's (peak) learning rate replaced. */
         public Config withLr(double rate) { return toBuilder().lr(rate).build(); }
 
         /** This config with stage 1's pool growing by `by` samples per class every `every` epochs. */
@@ -203,7 +203,7 @@ public final class Asd {
         /** This config with stages 2 and 3 putting the given share of the data into the clean pool. */
         public Config withCleanFraction(double f) { return toBuilder().cleanFraction(f).build(); }
 
-        /** This config with the MixMatch Adam shrinking its weights by lr x d each step (AdamW). */
+        /** This config with weight decay d: Adam shrinks the weights by lr x d each step (AdamW), SGD adds d x w to the gradient. */
         public Config withWeightDecay(double d) { return toBuilder().weightDecay(d).build(); }
 
         /** This config re-estimating batch-norm statistics on n plain training images after every epoch. */
