@@ -110,7 +110,8 @@ final class ExperimentRunner {
         config.put("source", label);
         config.put("data", e.data());
         config.put("model", e.model());
-        config.put("defense", defense.name());
+        // every resolved defense key, so the report shows what the defense ran with, not only its name
+        config.put("defense", e.resolved().getOrDefault("defense", Map.of("name", defense.name())));
         config.put("train", e.train().fingerprint());
         if (poisoning != null) config.put("attack", poisoning.summary());
         config.put("provenance", prov);

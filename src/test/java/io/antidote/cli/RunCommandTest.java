@@ -57,6 +57,12 @@ class RunCommandTest {
         assertEquals("synthetic:1:200:60", resolved.data());
         assertEquals(0.05, ((Experiment.AblDefense) resolved.defense()).config().isolationRatio());
         assertTrue(Files.readString(out.resolve("report.html")).contains("ABL"));
+        // config.json, and so the report, carries the defense's resolved keys, overrides included
+        Map<?, ?> defense = (Map<?, ?>) RunDirectory.readJson(out.resolve("config.json")).get("defense");
+        assertEquals("abl", defense.get("name"));
+        assertEquals("demo", defense.get("preset"));
+        assertEquals(1, ((Number) defense.get("unlearn_epochs")).intValue());
+        assertTrue(Files.readString(out.resolve("report.html")).contains("defense.unlearn_epochs"));
 
         // a second run into the same directory is refused; --resume leaves a finished run as it is
         Cli again = Cli.run(args(out));
