@@ -5,10 +5,15 @@ import io.antidote.data.ImageSet;
 
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A PNG sheet for eyeballing triggers: one row per attack, and for each sample image three cells
@@ -18,6 +23,8 @@ import java.util.List;
 public final class Preview {
     public static final int SCALE = 4;
     public static final int GAP = 2;
+    /** White space between one image's three cells and the next image's, wider than GAP so the threes read as groups. */
+    public static final int TRIPLE_GAP = 12;
 
     private Preview() {}
 
@@ -36,12 +43,7 @@ public final class Preview {
         int h = samples.height(), w = samples.width(), c = samples.channels();
         int cellW = w * SCALE, cellH = h * SCALE;
         int cols = 3 * positions.length, rows = attacks.size();
-        int sheetW = Math.max(1, cols * cellW + (cols - 1) * GAP);
-        int sheetH = Math.max(1, rows * cellH + (rows - 1) * GAP);
-        BufferedImage sheet = new BufferedImage(sheetW, sheetH, BufferedImage.TYPE_INT_RGB);
-        for (int y = 0; y < sheetH; y++) {
-            for (int x = 0; x < sheetW; x++) sheet.setRGB(x, y, 0xffffff);
-        }
+        BufferedImage sheet = blank(cols * cellW + (cols - 1) * GAP, rows * cellH + (rows - 1) * GAP);
         for (int a = 0; a < rows; a++) {
             for (int s = 0; s < positions.length; s++) {
                 int i = positions[s];
@@ -52,6 +54,47 @@ public final class Preview {
                     draw(sheet, cells[k], h, w, c, (3 * s + k) * (cellW + GAP), a * (cellH + GAP));
                 }
             }
+        }
+        return sheet;
+    }
+
+    /**
+     * One row for a run's report: {@code count} images of a triggered set, spread evenly over it, each
+     * as clean original (the image of {@code clean} with the same original index), triggered and
+     * difference. PNG bytes, or null when no triggered image has its original in {@code clean}.
+     */
+    public static byte[] pairsPng(ImageSet clean, ImageSet triggered, int count) {
+        Map<Integer, Integer> byOriginal = new HashMap<>();
+        for (int i = 0; i < clean.size(); i++) byOriginal.putIfAbsent(clean.originalIndex(i), i);
+        List<byte[][]> cells = new ArrayList<>();
+        int n = triggered.size();
+        for (int k = 0; k < Math.min(count, n); k++) {
+            int t = (int) ((long) k * n / Math.min(count, n));
+            Integer c = byOriginal.get(triggered.originalIndex(t));
+            if (c == null) continue;
+            byte[] a = clean.image(c), b = triggered.image(t);
+            cells.add(new byte[][] {a, b, amplifiedDifference(a, b)});
+        }
+        if (cells.isEmpty()) return null;
+        int h = clean.height(), w = clean.width(), ch = clean.channels();
+        int triple = 3 * w * SCALE + 2 * GAP, n = cells.size();
+        BufferedImage sheet = blank(n * triple + (n - 1) * TRIPLE_GAP, h * SCALE);
+        for (int s = 0; s < n; s++) {
+            for (int k = 0; k < 3; k++) draw(sheet, cells.get(s)[k], h, w, ch, s * (triple + TRIPLE_GAP) + k * (w * SCALE + GAP), 0);
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            if (!ImageIO.write(sheet, "png", out)) throw new IOException("no PNG writer");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    private static BufferedImage blank(int width, int height) {
+        BufferedImage sheet = new BufferedImage(Math.max(1, width), Math.max(1, height), BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < sheet.getHeight(); y++) {
+            for (int x = 0; x < sheet.getWidth(); x++) sheet.setRGB(x, y, 0xffffff);
         }
         return sheet;
     }

@@ -108,7 +108,7 @@ final class McrCommand implements Callable<Integer> {
                     r.put("t", p.t());
                     r.put("heldout_accuracy", p.heldOutAccuracy());
                     r.put("heldout_loss", p.heldOutLoss());
-                    r.putAll(Runs.scores(s));
+                    r.putAll(Runs.epochScores(s));
                     pt.run.appendMetrics(r);
                     curve.add(r);
                     System.out.printf(Locale.ROOT, "t = %.3f: held-out accuracy %.2f%%  %s%n", p.t(), 100 * p.heldOutAccuracy(), Runs.describe(s));

@@ -75,6 +75,7 @@ final class PostTraining implements AutoCloseable {
                 c.put("provenance", prov);
                 run.writeJson("config.json", c);
             }
+            Runs.writeTriggerPreview(run, src.split().test(), src.poisoning().poisonedTest());
             boolean resuming = false;
             for (Map.Entry<String, String> e : stages.entrySet()) {
                 Checkpoint c = new Checkpoint(run.resolve(e.getValue()));
@@ -89,7 +90,7 @@ final class PostTraining implements AutoCloseable {
                 Map<String, Object> r = new LinkedHashMap<>();
                 r.put("stage", "backdoored");
                 r.put("epoch", 0);
-                r.putAll(Runs.scores(before));
+                r.putAll(Runs.epochScores(before));
                 run.appendMetrics(r);
             }
             System.out.printf(Locale.ROOT, "%s on %s: backdoored model %s; clean budget %s%n", defense, src.model(), Runs.describe(before), budget.source());

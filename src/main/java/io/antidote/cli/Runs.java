@@ -1,10 +1,12 @@
 package io.antidote.cli;
 
+import io.antidote.attack.Preview;
 import io.antidote.data.ImageSet;
 import io.antidote.eval.Metrics;
 import io.antidote.nn.Engine;
 import io.antidote.nn.Model;
 import io.antidote.nn.Optimizer;
+import io.antidote.report.HtmlReport;
 import io.antidote.report.RunDirectory;
 import io.antidote.train.Checkpoint;
 import io.antidote.train.Progress;
@@ -41,6 +43,18 @@ final class Runs {
         return p;
     }
 
+    /** Writes the report's trigger preview (four triggered test images beside their originals) when the run has a poisoned test set. */
+    static void writeTriggerPreview(RunDirectory run, ImageSet cleanTest, ImageSet poisonedTest) {
+        if (poisonedTest == null) return;
+        byte[] png = Preview.pairsPng(cleanTest, poisonedTest, 4);
+        if (png == null) return;
+        try {
+            RunDirectory.writeAtomically(run.resolve(HtmlReport.TRIGGER_PREVIEW), png);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     static Map<String, Object> scores(Metrics.Scores s) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("ca", s.cleanAccuracy());
@@ -52,6 +66,14 @@ final class Runs {
         List<Object> perClass = new ArrayList<>();
         for (double a : s.classAccuracy()) perClass.add(Double.isNaN(a) ? null : a);
         m.put("ca_per_class", perClass);
+        if (s.triggeredConfusion() != null) m.put("triggered_confusion", s.triggeredConfusion());
+        return m;
+    }
+
+    /** As {@link #scores} without the confusion matrix, which a line per epoch does not need. */
+    static Map<String, Object> epochScores(Metrics.Scores s) {
+        Map<String, Object> m = scores(s);
+        m.remove("triggered_confusion");
         return m;
     }
 
@@ -126,7 +148,7 @@ final class Runs {
             rec.put("train_acc", s.accuracy());
             rec.put("seconds", s.seconds());
             rec.put("images_per_second", s.images() / s.seconds());
-            rec.putAll(scores(sc));
+            rec.putAll(epochScores(sc));
             rec.putAll(extra);
             run.appendMetrics(rec);
             String slice = extra.get("slice_acc") instanceof Double a ? String.format(java.util.Locale.ROOT, "  clean slice %.2f%%", 100 * a) : "";
@@ -166,7 +188,7 @@ final class Runs {
     /** Writes report.html; a failure only warns, because the run's results are already on disk. */
     static void report(RunDirectory run) {
         try {
-            System.out.println("report: " + io.antidote.report.HtmlReport.write(run.path()));
+            System.out.println("report: " + HtmlReport.write(run.path()));
         } catch (RuntimeException e) {
             System.err.println("antidote: warning: report.html not written: " + e.getMessage());
         }

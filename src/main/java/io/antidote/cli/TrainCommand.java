@@ -67,6 +67,7 @@ final class TrainCommand implements Callable<Integer> {
             if (poisoning != null) config.put("attack", poisoning.summary());
             config.put("provenance", prov);
             run.writeJson("config.json", config);
+            Runs.writeTriggerPreview(run, data.test(), poisonedTest);
             System.out.printf("training %s on %s (%d images, %s), run directory %s%n", opts.model, train.name(),
                     train.size(), model.precision().label(), dir);
             if (poisoning != null) {

@@ -14,6 +14,10 @@ import java.util.Set;
  * official .tar.gz, converting the channel planes of each record to HWC.
  */
 public final class CifarReader {
+    /** CIFAR-10's class names by label, as its batches.meta.txt lists them. */
+    public static final java.util.List<String> CIFAR10_CLASSES =
+            java.util.List.of("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck");
+
     /** Bytes of one 32x32x3 image in a record. */
     static final int IMAGE_BYTES = 32 * 32 * 3;
     private static final String C10_DIR = "cifar-10-batches-bin";

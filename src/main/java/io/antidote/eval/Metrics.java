@@ -14,10 +14,12 @@ public final class Metrics {
      * classAccuracy holds the clean accuracy of each class (NaN for a class with no test image);
      * cleanAccuracyTargetClass is the target's entry (NaN without a target), because a defense can
      * reach a low ASR by giving up the target class, and ASR alone does not show it.
+     * triggeredConfusion[y][k] counts the triggered test images of true class y predicted as k (null
+     * without a poisoned test set): where the ASR goes, and where the rest of the predictions go.
      */
     public record Scores(double cleanAccuracy, double cleanAccuracyNonTarget, double attackSuccessRate,
                          double cleanLoss, double poisonLoss, int cleanCount, int poisonCount,
-                         double cleanAccuracyTargetClass, double[] classAccuracy) {}
+                         double cleanAccuracyTargetClass, double[] classAccuracy, int[][] triggeredConfusion) {}
 
     private Metrics() {}
 
@@ -51,15 +53,25 @@ public final class Metrics {
         }
         double asr = Double.NaN, ploss = Double.NaN;
         int pn = 0;
+        int[][] confusion = null;
         if (poisoned != null) {
             Inference.Predictions pp = Inference.predict(model, poisoned, batch);
             asr = accuracy(pp);
             ploss = meanLoss(pp);
             pn = pp.size();
+            confusion = confusion(pp, poisoned);
         }
         double[] perClass = classAccuracy(pc, clean.numClasses());
         double targetClass = target >= 0 && target < perClass.length ? perClass[target] : Double.NaN;
-        return new Scores(accuracy(pc), nonTarget, asr, meanLoss(pc), ploss, pc.size(), pn, targetClass, perClass);
+        return new Scores(accuracy(pc), nonTarget, asr, meanLoss(pc), ploss, pc.size(), pn, targetClass, perClass, confusion);
+    }
+
+    /** Counts by the true class each image had before its trigger (row) and the predicted class (column). */
+    public static int[][] confusion(Inference.Predictions p, ImageSet set) {
+        int k = set.numClasses();
+        int[][] out = new int[k][k];
+        for (int i = 0; i < p.size(); i++) out[set.originalLabel(i)][p.predicted()[i]]++;
+        return out;
     }
 
     /** The accuracy on each class's images (NaN for a class with none). */

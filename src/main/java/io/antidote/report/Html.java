@@ -49,6 +49,8 @@ final class Html {
             svg.chart { display: block; margin: .8rem 0; max-width: 100%; height: auto; font-size: 11px; }
             svg .chart-title { font-size: 13px; font-weight: 600; } svg .tick { fill: #555; } svg .axis-label { fill: #333; }
             svg .marker-label { fill: #555; font-size: 10px; }
+            table.confusion caption { caption-side: top; text-align: left; color: #444; padding: .3rem 0; }
+            table.confusion th.target { background: #fbd5cf; } img { display: block; }
             """;
 
     static String page(String title, String body) {

@@ -22,6 +22,8 @@ import java.util.function.ToDoubleFunction;
  */
 public final class HtmlReport {
     static final String FILE = "report.html";
+    /** The PNG a run writes for its report: triggered test images beside their clean originals and the difference. */
+    public static final String TRIGGER_PREVIEW = "trigger_preview.png";
     private static final int W = 860, H = 320;
 
     private HtmlReport() {}
@@ -45,6 +47,7 @@ public final class HtmlReport {
         b.append("<h1>Antidote run: ").append(Html.escape(name)).append("</h1>\n");
         b.append("<p class=\"sub\">").append(Html.escape(subtitle(run))).append("</p>\n");
         finalResults(b, run);
+        trigger(b, run);
         stageTable(b, run);
         charts(b, run);
         curve(b, run);
@@ -55,6 +58,7 @@ public final class HtmlReport {
         if (!run.config().isEmpty()) read.add("config.json");
         if (!run.stages().isEmpty() || !run.isolation().isEmpty() || !run.curve().isEmpty() || !run.pools().isEmpty()) read.add("metrics.jsonl");
         if (run.losses() != null) read.add("isolation_losses.csv");
+        if (run.triggerPreview() != null) read.add(TRIGGER_PREVIEW);
         b.append("<p class=\"note\">Written by antidote from ").append(String.join(", ", read)).append(" in ")
                 .append(Html.escape(run.dir().toString())).append(".</p>\n");
         return Html.page("Antidote run " + name, b.toString());
@@ -127,6 +131,60 @@ public final class HtmlReport {
         if (run.result().get("stop_reason") instanceof String why) {
             b.append("<p class=\"note\" id=\"stop-reason\">Unlearning stopped early: ").append(Html.escape(why)).append("</p>\n");
         }
+    }
+
+    /**
+     * What the trigger does to test images, and where each model sends the triggered ones: the
+     * column of the target class is the ASR, the diagonal the images still recognised.
+     */
+    private static void trigger(StringBuilder b, RunData run) {
+        List<Outcome> withMatrix = run.outcomes().stream().filter(o -> o.triggeredConfusion() != null).toList();
+        if (run.triggerPreview() == null && withMatrix.isEmpty()) return;
+        b.append("<h2>Trigger</h2>\n");
+        if (run.triggerPreview() != null) {
+            b.append("<p><img id=\"trigger-preview\" alt=\"test images: clean, triggered, difference\" style=\"image-rendering: pixelated; max-width: 100%\" src=\"data:image/png;base64,")
+                    .append(java.util.Base64.getEncoder().encodeToString(run.triggerPreview())).append("\"></p>\n")
+                    .append("<p class=\"note\">Test images in threes: clean, with the trigger as the ASR is measured, and their ")
+                    .append("absolute difference stretched so that its largest value is white.</p>\n");
+        }
+        int target = run.target();
+        List<String> names = classNames(run);
+        for (Outcome o : withMatrix) {
+            int[][] m = o.triggeredConfusion();
+            b.append("<table class=\"confusion\" id=\"confusion-").append(Html.escape(o.key())).append("\">\n<caption>")
+                    .append(Html.escape(o.defense())).append(": triggered test images by true class (rows) and prediction (columns)</caption>\n<tr><th></th>");
+            for (int k = 0; k < m.length; k++) {
+                b.append("<th").append(k == target ? " class=\"target\"" : "").append(">").append(Html.escape(name(names, k))).append("</th>");
+            }
+            b.append("<th>images</th></tr>\n");
+            for (int y = 0; y < m.length; y++) {
+                int total = Arrays.stream(m[y]).sum();
+                if (total == 0) continue;
+                b.append("<tr><th>").append(Html.escape(name(names, y))).append("</th>");
+                for (int k = 0; k < m.length; k++) {
+                    // shade by the row's share, so every class reads on the same scale whatever its size
+                    double share = (double) m[y][k] / total;
+                    b.append("<td class=\"num\" data-count=\"").append(m[y][k]).append('"');
+                    if (m[y][k] > 0) {
+                        b.append(" style=\"background: rgba(31, 119, 180, ").append(String.format(Locale.ROOT, "%.2f", 0.85 * share)).append(")")
+                                .append(share > 0.55 ? "; color: #fff" : "").append('"');
+                    }
+                    b.append('>').append(m[y][k]).append("</td>");
+                }
+                b.append("<td class=\"num\">").append(total).append("</td></tr>\n");
+            }
+            b.append("</table>\n");
+        }
+    }
+
+    private static String name(List<String> names, int k) {
+        return k < names.size() ? k + " " + names.get(k) : Integer.toString(k);
+    }
+
+    private static List<String> classNames(RunData run) {
+        String data = run.data();
+        if (data != null && data.matches("cifar10(\\b.*|)")) return io.antidote.data.CifarReader.CIFAR10_CLASSES;
+        return List.of();
     }
 
     private static void stageTable(StringBuilder b, RunData run) {

@@ -23,11 +23,15 @@ import java.util.TreeMap;
  * isolation data, MCR's curve and ASD's pools.
  */
 record RunData(Path dir, Map<String, Object> config, Map<String, Object> result, List<Outcome> outcomes, List<Stage> stages,
-               List<IsolationQuality> isolation, IsolationLosses losses, List<CurvePoint> curve, List<Pools> pools) {
+               List<IsolationQuality> isolation, IsolationLosses losses, List<CurvePoint> curve, List<Pools> pools,
+               byte[] triggerPreview) {
 
-    /** Final scores of one model the run produced; NaN where the run did not measure it. */
+    /**
+     * Final scores of one model the run produced; NaN where the run did not measure it. triggeredConfusion
+     * counts triggered test images by true class (row) and prediction (column), or is null.
+     */
     record Outcome(String key, String defense, double ca, double asr, double caNonTarget, double cleanLoss, double poisonLoss,
-                   double isolationPrecision, double isolationRecall, double caTargetClass) {
+                   double isolationPrecision, double isolationRecall, double caTargetClass, int[][] triggeredConfusion) {
         boolean undefended() {
             return NO_DEFENSE.equals(defense);
         }
@@ -82,7 +86,7 @@ record RunData(Path dir, Map<String, Object> config, Map<String, Object> result,
         if (Files.isRegularFile(metrics)) readMetrics(metrics, stages, isolation, curve, pools);
         Path lossesFile = dir.resolve("isolation_losses.csv");
         IsolationLosses losses = Files.isRegularFile(lossesFile) ? readLosses(lossesFile) : null;
-        return new RunData(dir, config, result, outcomes, stages, isolation, losses, curve, pools);
+        return new RunData(dir, config, result, outcomes, stages, isolation, losses, curve, pools, readPreview(dir.resolve(HtmlReport.TRIGGER_PREVIEW)));
     }
 
     /** The model the run ends with: the defended one when the run trained both. */
@@ -128,6 +132,11 @@ record RunData(Path dir, Map<String, Object> config, Map<String, Object> result,
         return a instanceof String s ? s : null;
     }
 
+    /** The attack's target class, or -1 for a clean run or one whose record does not say. */
+    int target() {
+        return attack() instanceof Map<?, ?> m && m.get("target") instanceof Number n ? n.intValue() : -1;
+    }
+
     /** The attack's registry name (badnets, blend...), or null for a clean run. */
     String attackName() {
         Object a = attack();
@@ -160,7 +169,41 @@ record RunData(Path dir, Map<String, Object> config, Map<String, Object> result,
         return new Outcome(key.replace('_', '-'), defense, number(f, m, prefix, "ca", true), number(f, m, prefix, "asr", false),
                 number(f, m, prefix, "ca_non_target", false), number(f, m, prefix, "clean_loss", false),
                 number(f, m, prefix, "poison_loss", false), number(f, m, prefix, "isolation_precision", false),
-                number(f, m, prefix, "isolation_recall", false), number(f, m, prefix, "ca_target_class", false));
+                number(f, m, prefix, "isolation_recall", false), number(f, m, prefix, "ca_target_class", false),
+                matrix(f, m, prefix, "triggered_confusion"));
+    }
+
+    /** A square matrix of non-negative counts, or null when the field is absent. */
+    static int[][] matrix(String where, Map<?, ?> m, String prefix, String field) {
+        Object v = m.get(field);
+        if (v == null) return null;
+        String bad = where + ": field '" + prefix + field + "' is not a square matrix of counts";
+        if (!(v instanceof List<?> rows) || rows.isEmpty()) throw new BadInputException(bad);
+        int[][] out = new int[rows.size()][];
+        for (int r = 0; r < out.length; r++) {
+            if (!(rows.get(r) instanceof List<?> row) || row.size() != out.length) throw new BadInputException(bad);
+            out[r] = new int[row.size()];
+            for (int c = 0; c < row.size(); c++) {
+                if (!(row.get(c) instanceof Integer n) || n < 0) throw new BadInputException(bad);
+                out[r][c] = n;
+            }
+        }
+        return out;
+    }
+
+    /** The PNG bytes of the run's trigger preview, or null when it has none; anything else is named. */
+    private static byte[] readPreview(Path file) {
+        if (!Files.isRegularFile(file)) return null;
+        try {
+            byte[] b = Files.readAllBytes(file);
+            byte[] magic = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+            if (b.length < magic.length || !Arrays.equals(Arrays.copyOf(b, magic.length), magic)) {
+                throw new BadInputException(file + ": not a PNG file");
+            }
+            return b;
+        } catch (IOException e) {
+            throw new BadInputException(file + ": not readable (" + e.getMessage() + ")");
+        }
     }
 
     private static String defenseOfKey(String key) {

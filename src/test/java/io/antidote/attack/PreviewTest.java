@@ -31,4 +31,37 @@ class PreviewTest {
         assertEquals(0xffffff, img.getRGB(diff + 7 * Preview.SCALE + 3, 7 * Preview.SCALE + 3) & 0xffffff);
         assertEquals(0, img.getRGB(diff, 0) & 0xffffff, "no change, no difference");
     }
+
+    @Test
+    void reportRowPairsEachTriggeredImageWithItsOriginalByOriginalIndex() throws Exception {
+        // clean images 0..3 are flat grey levels 10, 20, 30, 40; the test set keeps 1 and 3 (as an all2one test
+        // set drops the target class) and the trigger writes 250 at pixel (0,0), channel 0, of both
+        int h = 4, w = 4, c = 3;
+        byte[] px = new byte[4 * h * w * c];
+        for (int i = 0; i < 4; i++) java.util.Arrays.fill(px, i * h * w * c, (i + 1) * h * w * c, (byte) (10 * (i + 1)));
+        ImageSet clean = ImageSet.of("clean", h, w, c, 2, px, new int[] {0, 1, 0, 1});
+        ImageSet.Editor ed = clean.subset("triggered", new int[] {1, 3}).edit();
+        for (int i = 0; i < 2; i++) {
+            byte[] img = clean.image(2 * i + 1);
+            img[0] = (byte) 250;
+            ed.image(i, img);
+        }
+        ImageSet triggered = ed.build();
+
+        BufferedImage img = ImageIO.read(new java.io.ByteArrayInputStream(Preview.pairsPng(clean, triggered, 4)));
+        int cell = w * Preview.SCALE, step = cell + Preview.GAP;
+        assertEquals(6 * cell + 4 * Preview.GAP + Preview.TRIPLE_GAP, img.getWidth(), "two triggered images exist, so two triples");
+        assertEquals(h * Preview.SCALE, img.getHeight());
+        assertEquals(0x141414, img.getRGB(0, 0) & 0xffffff, "first original is clean image 1 (grey 20)");
+        assertEquals(0xfa1414, img.getRGB(step, 0) & 0xffffff, "then it triggered");
+        assertEquals(0x141414, img.getRGB(step + Preview.SCALE, 0) & 0xffffff, "the rest of it unchanged");
+        assertEquals(0xff0000, img.getRGB(2 * step, 0) & 0xffffff, "the difference, stretched to 255");
+        assertEquals(0, img.getRGB(2 * step + Preview.SCALE, 0) & 0xffffff);
+        int second = 3 * cell + 2 * Preview.GAP + Preview.TRIPLE_GAP;
+        assertEquals(0xffffff, img.getRGB(second - 1, 0) & 0xffffff, "white between the triples");
+        assertEquals(0x282828, img.getRGB(second, 0) & 0xffffff, "second original is clean image 3 (grey 40)");
+        assertEquals(0xfa2828, img.getRGB(second + step, 0) & 0xffffff);
+
+        assertNull(Preview.pairsPng(clean.subset(new int[] {0}), triggered, 4), "no original to pair with");
+    }
 }

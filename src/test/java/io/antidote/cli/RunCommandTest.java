@@ -63,6 +63,24 @@ class RunCommandTest {
         assertEquals("demo", defense.get("preset"));
         assertEquals(1, ((Number) defense.get("unlearn_epochs")).intValue());
         assertTrue(Files.readString(out.resolve("report.html")).contains("defense.unlearn_epochs"));
+        // where the triggered test images go: the target column is the ASR, the rows are the images' true classes
+        List<?> confusion = (List<?>) abl.get("triggered_confusion");
+        int hits = 0, all = 0;
+        for (int y = 0; y < confusion.size(); y++) {
+            List<?> row = (List<?>) confusion.get(y);
+            for (int k = 0; k < row.size(); k++) {
+                int n = ((Number) row.get(k)).intValue();
+                all += n;
+                if (k == 0) hits += n;
+                if (y == 0) assertEquals(0, n, "all2one leaves the target class's own images out");
+            }
+        }
+        assertEquals(((Number) abl.get("asr")).doubleValue(), (double) hits / all, 1e-9);
+        assertTrue(((Map<?, ?>) result.get("no_defense")).containsKey("triggered_confusion"));
+        assertFalse(Files.readString(out.resolve("metrics.jsonl")).contains("triggered_confusion"), "not repeated on every epoch");
+        assertTrue(Files.size(out.resolve("trigger_preview.png")) > 0);
+        String report = Files.readString(out.resolve("report.html"));
+        assertTrue(report.contains("id=\"confusion-no-defense\"") && report.contains("id=\"confusion-abl\"") && report.contains("id=\"trigger-preview\""));
 
         // a second run into the same directory is refused; --resume leaves a finished run as it is
         Cli again = Cli.run(args(out));

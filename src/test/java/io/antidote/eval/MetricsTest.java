@@ -19,4 +19,14 @@ class MetricsTest {
         assertTrue(Double.isNaN(a[3]));
         assertEquals(0.5, Metrics.accuracy(p), 1e-12);
     }
+
+    @Test
+    void triggeredConfusionCountsByTheClassBeforeTheTrigger() {
+        // four images of true classes 0, 1, 2, 2, all relabelled to the target 0 as a poisoned test set is
+        io.antidote.data.ImageSet set = io.antidote.data.ImageSet.of("t", 1, 1, 1, 3, new byte[4], new int[] {0, 1, 2, 2})
+                .edit().label(0, 0).label(1, 0).label(2, 0).label(3, 0).build();
+        Inference.Predictions p = new Inference.Predictions(new int[] {0, 1, 0, 2}, new float[4], set.labels());
+        assertArrayEquals(new int[][] {{1, 0, 0}, {0, 1, 0}, {1, 0, 1}}, Metrics.confusion(p, set));
+        assertEquals(0.5, Metrics.accuracy(p), 1e-12, "the target column holds the ASR's hits");
+    }
 }

@@ -181,6 +181,44 @@ class HtmlReportTest {
     }
 
     @Test
+    void triggerSectionShowsThePreviewAndWhereEachModelSendsTriggeredImages(@TempDir Path tmp) throws IOException {
+        Path run = SyntheticRuns.abl(tmp.resolve("r"));
+        assertFalse(Files.readString(HtmlReport.write(run)).contains("<h2>Trigger</h2>"), "nothing to show, no section");
+
+        // a 2x1 PNG, and a 10-class matrix: class 0 is the target and has no triggered images; class 1
+        // keeps 7 of 10 and sends 3 to the target, every other class sends all 10 to class 2
+        byte[] png = java.util.Base64.getDecoder().decode(
+                "iVBORw0KGgoAAAANSUhEUgAAAAIAAAABCAIAAAB7QOjdAAAADUlEQVR4nGP4zwAE/wEHAAH/4iOeWQAAAABJRU5ErkJggg==");
+        Files.write(run.resolve(HtmlReport.TRIGGER_PREVIEW), png);
+        StringBuilder rows = new StringBuilder("[[0,0,0,0,0,0,0,0,0,0],[3,7,0,0,0,0,0,0,0,0]");
+        for (int y = 2; y < 10; y++) rows.append(",[0,0,10,0,0,0,0,0,0,0]");
+        rows.append(']');
+        Path result = run.resolve("result.json");
+        Files.writeString(result, Files.readString(result).replace("\"asr\": 0.0211", "\"asr\": 0.0211, \"triggered_confusion\": " + rows));
+        String html = Files.readString(HtmlReport.write(run));
+
+        assertTrue(html.contains("<h2>Trigger</h2>"));
+        assertTrue(html.contains("id=\"trigger-preview\"") && html.contains("src=\"data:image/png;base64,"
+                + java.util.Base64.getEncoder().encodeToString(png) + "\""), "the PNG is inlined, not linked");
+        String table = html.substring(html.indexOf("<table class=\"confusion\" id=\"confusion-abl\">"));
+        table = table.substring(0, table.indexOf("</table>"));
+        assertEquals(9, count(table, "<td class=\"num\">"), "a row (and its total) per class with triggered images, the empty target row left out");
+        assertTrue(table.contains("<td class=\"num\">10</td></tr>"));
+        assertTrue(table.contains("<th class=\"target\">0 airplane</th>"), "CIFAR-10 names, the target column marked");
+        assertTrue(table.contains("<tr><th>1 automobile</th><td class=\"num\" data-count=\"3\" style=\"background: rgba(31, 119, 180, 0.26)\">3</td>"
+                + "<td class=\"num\" data-count=\"7\" style=\"background: rgba(31, 119, 180, 0.60); color: #fff\">7</td>"
+                + "<td class=\"num\" data-count=\"0\">0</td>"), table);
+        assertEquals(8, count(table, "data-count=\"10\""));
+        assertEquals(90, count(table, "data-count="), "9 rows of 10 classes");
+
+        Files.writeString(result, Files.readString(result).replace(rows.toString(), "[[1,2],[3]]"));
+        assertMessage(result + ": field 'triggered_confusion' is not a square matrix of counts", () -> HtmlReport.write(run));
+        Files.writeString(result, Files.readString(result).replace("[[1,2],[3]]", "[[0]]"));
+        Files.writeString(run.resolve(HtmlReport.TRIGGER_PREVIEW), "GIF89a");
+        assertMessage(run.resolve(HtmlReport.TRIGGER_PREVIEW) + ": not a PNG file", () -> HtmlReport.write(run));
+    }
+
+    @Test
     void nonFiniteNumbersAsJacksonWritesThemAreAccepted(@TempDir Path tmp) throws IOException {
         Path run = Files.createDirectories(tmp.resolve("diverged"));
         Files.writeString(run.resolve("result.json"), "{\"ca\": 0.1, \"clean_loss\": \"NaN\"}");
