@@ -67,9 +67,9 @@ public final class Preview {
         Map<Integer, Integer> byOriginal = new HashMap<>();
         for (int i = 0; i < clean.size(); i++) byOriginal.putIfAbsent(clean.originalIndex(i), i);
         List<byte[][]> cells = new ArrayList<>();
-        int n = triggered.size();
-        for (int k = 0; k < Math.min(count, n); k++) {
-            int t = (int) ((long) k * n / Math.min(count, n));
+        int size = triggered.size(), shown = Math.min(count, size);
+        for (int k = 0; k < shown; k++) {
+            int t = (int) ((long) k * size / shown);
             Integer c = byOriginal.get(triggered.originalIndex(t));
             if (c == null) continue;
             byte[] a = clean.image(c), b = triggered.image(t);
