@@ -58,29 +58,47 @@ public final class Preview {
         return sheet;
     }
 
+    /** A triggered (or poisoned) set and the clean set its images came from, matched by original index. */
+    public record Pairs(ImageSet clean, ImageSet triggered) {}
+
     /**
-     * One row for a run's report: {@code count} images of a triggered set, spread evenly over it, each
-     * as clean original (the image of {@code clean} with the same original index), triggered and
-     * difference. PNG bytes, or null when no triggered image has its original in {@code clean}.
+     * The sheet for a run's report: one row per {@link Pairs} with {@code count} of its triggered images,
+     * spread evenly over the set, each as clean original, triggered and difference. An image whose
+     * original is missing from the clean set, or is itself flagged poisoned (a data set delivered
+     * already poisoned), is left out; a row left empty is dropped. PNG bytes, or null when no row remains.
      */
-    public static byte[] pairsPng(ImageSet clean, ImageSet triggered, int count) {
-        Map<Integer, Integer> byOriginal = new HashMap<>();
-        for (int i = 0; i < clean.size(); i++) byOriginal.putIfAbsent(clean.originalIndex(i), i);
-        List<byte[][]> cells = new ArrayList<>();
-        int size = triggered.size(), shown = Math.min(count, size);
-        for (int k = 0; k < shown; k++) {
-            int t = (int) ((long) k * size / shown);
-            Integer c = byOriginal.get(triggered.originalIndex(t));
-            if (c == null) continue;
-            byte[] a = clean.image(c), b = triggered.image(t);
-            cells.add(new byte[][] {a, b, amplifiedDifference(a, b)});
+    public static byte[] pairsPng(List<Pairs> sources, int count) {
+        List<List<byte[][]>> rows = new ArrayList<>();
+        int h = 0, w = 0, ch = 0;
+        for (Pairs p : sources) {
+            Map<Integer, Integer> byOriginal = new HashMap<>();
+            for (int i = 0; i < p.clean().size(); i++) byOriginal.putIfAbsent(p.clean().originalIndex(i), i);
+            List<byte[][]> cells = new ArrayList<>();
+            int size = p.triggered().size(), shown = Math.min(count, size);
+            for (int k = 0; k < shown; k++) {
+                int t = (int) ((long) k * size / shown);
+                Integer c = byOriginal.get(p.triggered().originalIndex(t));
+                if (c == null || p.clean().poisoned(c)) continue;
+                byte[] a = p.clean().image(c), b = p.triggered().image(t);
+                cells.add(new byte[][] {a, b, amplifiedDifference(a, b)});
+            }
+            if (cells.isEmpty()) continue;
+            rows.add(cells);
+            h = p.clean().height();
+            w = p.clean().width();
+            ch = p.clean().channels();
         }
-        if (cells.isEmpty()) return null;
-        int h = clean.height(), w = clean.width(), ch = clean.channels();
-        int triple = 3 * w * SCALE + 2 * GAP, n = cells.size();
-        BufferedImage sheet = blank(n * triple + (n - 1) * TRIPLE_GAP, h * SCALE);
-        for (int s = 0; s < n; s++) {
-            for (int k = 0; k < 3; k++) draw(sheet, cells.get(s)[k], h, w, ch, s * (triple + TRIPLE_GAP) + k * (w * SCALE + GAP), 0);
+        if (rows.isEmpty()) return null;
+        int triple = 3 * w * SCALE + 2 * GAP, cellH = h * SCALE;
+        int most = rows.stream().mapToInt(List::size).max().orElse(0);
+        BufferedImage sheet = blank(most * triple + (most - 1) * TRIPLE_GAP, rows.size() * cellH + (rows.size() - 1) * TRIPLE_GAP);
+        for (int r = 0; r < rows.size(); r++) {
+            List<byte[][]> cells = rows.get(r);
+            for (int s = 0; s < cells.size(); s++) {
+                for (int k = 0; k < 3; k++) {
+                    draw(sheet, cells.get(s)[k], h, w, ch, s * (triple + TRIPLE_GAP) + k * (w * SCALE + GAP), r * (cellH + TRIPLE_GAP));
+                }
+            }
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try {

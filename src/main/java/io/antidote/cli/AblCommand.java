@@ -231,7 +231,7 @@ final class AblCommand implements Callable<Integer> {
             config.put("attack", poisoning.summary());
             config.put("provenance", prov);
             run.writeJson("config.json", config);
-            Runs.writeTriggerPreview(run, d.test(), poisoning.poisonedTest());
+            Runs.writeTriggerPreview(run, d.test(), poisoning.poisonedTest(), d.train(), train);
             Map<String, Object> result = defend(run, m, train, d.test(), poisoning, cfg, fromModel, isolated, isolationLosses, preset);
             double secs = (System.nanoTime() - t0) / 1e9;
             Runs.saveModel(run, "model.safetensors", m, prov);

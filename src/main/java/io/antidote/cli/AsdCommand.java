@@ -278,7 +278,7 @@ final class AsdCommand implements Callable<Integer> {
             config.put("attack", poisoning.summary());
             config.put("provenance", prov);
             run.writeJson("config.json", config);
-            Runs.writeTriggerPreview(run, d.test(), prep.poisoning().poisonedTest());
+            Runs.writeTriggerPreview(run, d.test(), prep.poisoning().poisonedTest(), d.train(), train);
             Map<String, Object> result = defend(run, m, prep, d.test(), cfg, cleanSeeds, preset, prov);
             double secs = (System.nanoTime() - t0) / 1e9;
             result.put("wall_seconds", secs);

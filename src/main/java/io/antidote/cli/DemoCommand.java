@@ -83,7 +83,7 @@ final class DemoCommand implements Callable<Integer> {
         Attack attack = AttackRegistry.create(spec, new AttackContext(data.train(), spec.target()));
         ImageSet train = Poisoner.poisonTrain(data.train(), spec, attack);
         ImageSet poisonedTest = Poisoner.poisonTest(data.test(), spec, attack);
-        Runs.writeTriggerPreview(run, data.test(), poisonedTest);
+        Runs.writeTriggerPreview(run, data.test(), poisonedTest, data.train(), train);
         Precision p = Precision.parse(precision);
         System.out.printf("demo: %s poisoned with %s (%d of %d images), WRN-16-1, %s%n", data.train().name(), spec.describe(),
                 train.poisonedCount(), train.size(), p.label());

@@ -116,7 +116,7 @@ final class ExperimentRunner {
         if (poisoning != null) config.put("attack", poisoning.summary());
         config.put("provenance", prov);
         run.writeJson("config.json", config);
-        if (poisoning != null) Runs.writeTriggerPreview(run, data.test(), poisoning.poisonedTest());
+        if (poisoning != null) Runs.writeTriggerPreview(run, data.test(), poisoning.poisonedTest(), data.train(), train);
         System.out.printf("experiment %s: %s on %s (%d images%s), defense %s, %s, run directory %s%n", e.name(), e.model(), train.name(), train.size(),
                 poisoning == null ? "" : ", " + train.poisonedCount() + " poisoned", defense.name(), precision.label(), dir);
 

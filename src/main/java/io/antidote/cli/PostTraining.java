@@ -75,7 +75,7 @@ final class PostTraining implements AutoCloseable {
                 c.put("provenance", prov);
                 run.writeJson("config.json", c);
             }
-            Runs.writeTriggerPreview(run, src.split().test(), src.poisoning().poisonedTest());
+            Runs.writeTriggerPreview(run, src.split().test(), src.poisoning().poisonedTest(), src.split().train(), train);
             boolean resuming = false;
             for (Map.Entry<String, String> e : stages.entrySet()) {
                 Checkpoint c = new Checkpoint(run.resolve(e.getValue()));

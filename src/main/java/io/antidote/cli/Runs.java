@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.stream.IntStream;
 
 /** Shared steps of the commands: provenance, a training stage with per-epoch evaluation, result files. */
 final class Runs {
@@ -43,10 +44,16 @@ final class Runs {
         return p;
     }
 
-    /** Writes the report's trigger preview (four triggered test images beside their originals) when the run has a poisoned test set. */
-    static void writeTriggerPreview(RunDirectory run, ImageSet cleanTest, ImageSet poisonedTest) {
+    /**
+     * Writes the report's trigger preview when the run has a poisoned test set: a row of triggered test
+     * images (as the ASR sees them), then a row of poisoned training images (which for clean-label
+     * attacks carry more than the trigger), each beside its clean original.
+     */
+    static void writeTriggerPreview(RunDirectory run, ImageSet cleanTest, ImageSet poisonedTest, ImageSet cleanTrain, ImageSet poisonedTrain) {
         if (poisonedTest == null) return;
-        byte[] png = Preview.pairsPng(cleanTest, poisonedTest, 4);
+        int[] poisons = IntStream.range(0, poisonedTrain.size()).filter(poisonedTrain::poisoned).toArray();
+        byte[] png = Preview.pairsPng(List.of(new Preview.Pairs(cleanTest, poisonedTest),
+                new Preview.Pairs(cleanTrain, poisonedTrain.subset(poisons))), 4);
         if (png == null) return;
         try {
             RunDirectory.writeAtomically(run.resolve(HtmlReport.TRIGGER_PREVIEW), png);

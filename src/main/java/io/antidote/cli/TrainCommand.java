@@ -67,7 +67,7 @@ final class TrainCommand implements Callable<Integer> {
             if (poisoning != null) config.put("attack", poisoning.summary());
             config.put("provenance", prov);
             run.writeJson("config.json", config);
-            Runs.writeTriggerPreview(run, data.test(), poisonedTest);
+            Runs.writeTriggerPreview(run, data.test(), poisonedTest, data.train(), train);
             System.out.printf("training %s on %s (%d images, %s), run directory %s%n", opts.model, train.name(),
                     train.size(), model.precision().label(), dir);
             if (poisoning != null) {

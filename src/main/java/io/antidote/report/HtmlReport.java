@@ -142,10 +142,11 @@ public final class HtmlReport {
         if (run.triggerPreview() == null && withMatrix.isEmpty()) return;
         b.append("<h2>Trigger</h2>\n");
         if (run.triggerPreview() != null) {
-            b.append("<p><img id=\"trigger-preview\" alt=\"test images: clean, triggered, difference\" style=\"image-rendering: pixelated; max-width: 100%\" src=\"data:image/png;base64,")
+            b.append("<p><img id=\"trigger-preview\" alt=\"test and training images: clean, poisoned, difference\" style=\"image-rendering: pixelated; max-width: 100%\" src=\"data:image/png;base64,")
                     .append(java.util.Base64.getEncoder().encodeToString(run.triggerPreview())).append("\"></p>\n")
-                    .append("<p class=\"note\">Test images in threes: clean, with the trigger as the ASR is measured, and their ")
-                    .append("absolute difference stretched so that its largest value is white.</p>\n");
+                    .append("<p class=\"note\">Images in threes: clean, poisoned, and their absolute difference stretched so that ")
+                    .append("its largest value is white. The first row is test images with the trigger as the ASR is measured; ")
+                    .append("the second, when present, poisoned training images, which for clean-label attacks carry more than the trigger.</p>\n");
         }
         int target = run.target();
         List<String> names = classNames(run);

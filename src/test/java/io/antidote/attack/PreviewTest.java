@@ -48,7 +48,7 @@ class PreviewTest {
         }
         ImageSet triggered = ed.build();
 
-        BufferedImage img = ImageIO.read(new java.io.ByteArrayInputStream(Preview.pairsPng(clean, triggered, 4)));
+        BufferedImage img = ImageIO.read(new java.io.ByteArrayInputStream(Preview.pairsPng(List.of(new Preview.Pairs(clean, triggered)), 4)));
         int cell = w * Preview.SCALE, step = cell + Preview.GAP;
         assertEquals(6 * cell + 4 * Preview.GAP + Preview.TRIPLE_GAP, img.getWidth(), "two triggered images exist, so two triples");
         assertEquals(h * Preview.SCALE, img.getHeight());
@@ -62,6 +62,19 @@ class PreviewTest {
         assertEquals(0x282828, img.getRGB(second, 0) & 0xffffff, "second original is clean image 3 (grey 40)");
         assertEquals(0xfa2828, img.getRGB(second + step, 0) & 0xffffff);
 
-        assertNull(Preview.pairsPng(clean.subset(new int[] {0}), triggered, 4), "no original to pair with");
+        assertNull(Preview.pairsPng(List.of(new Preview.Pairs(clean.subset(new int[] {0}), triggered)), 4), "no original to pair with");
+        ImageSet delivered = clean.edit().poisoned(1, true).poisoned(3, true).build();
+        assertNull(Preview.pairsPng(List.of(new Preview.Pairs(delivered, triggered)), 4), "a poisoned image is no clean original");
+
+        // a second row (training poisons) goes below the first; an empty row is dropped, not drawn blank
+        ImageSet one = triggered.subset(new int[] {1});
+        BufferedImage two = ImageIO.read(new java.io.ByteArrayInputStream(Preview.pairsPng(List.of(new Preview.Pairs(clean, triggered),
+                new Preview.Pairs(delivered, triggered), new Preview.Pairs(clean, one)), 4)));
+        int rowH = h * Preview.SCALE;
+        assertEquals(2 * rowH + Preview.TRIPLE_GAP, two.getHeight());
+        assertEquals(img.getWidth(), two.getWidth(), "as wide as the longest row");
+        assertEquals(0x282828, two.getRGB(0, rowH + Preview.TRIPLE_GAP) & 0xffffff, "row 2 starts with clean image 3");
+        assertEquals(0xfa2828, two.getRGB(step, rowH + Preview.TRIPLE_GAP) & 0xffffff);
+        assertEquals(0xffffff, two.getRGB(second, rowH + Preview.TRIPLE_GAP) & 0xffffff, "row 2 has one image, white after it");
     }
 }
