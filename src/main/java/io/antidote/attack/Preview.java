@@ -1,6 +1,7 @@
 package io.antidote.attack;
 
 import io.antidote.BadInputException;
+import io.antidote.data.AtomicFiles;
 import io.antidote.data.ImageSet;
 
 import javax.imageio.ImageIO;
@@ -8,7 +9,6 @@ import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -28,15 +28,25 @@ public final class Preview {
 
     private Preview() {}
 
-    public static void write(Path png, List<Attack> attacks, ImageSet samples, int[] positions) {
-        BufferedImage sheet = render(attacks, samples, positions);
+    /** Writes a rendered sheet beside its target and renames it into place, so a viewer never opens half a PNG. */
+    public static void write(Path png, BufferedImage sheet) {
+        byte[] bytes = png(sheet);
         try {
-            Path parent = png.toAbsolutePath().getParent();
-            if (parent != null) Files.createDirectories(parent);
-            if (!ImageIO.write(sheet, "png", png.toFile())) throw new IOException("no PNG writer");
+            AtomicFiles.write(png, out -> out.write(bytes));
         } catch (IOException e) {
             throw new BadInputException("preview '" + png + "' cannot be written: " + e.getMessage(), e);
         }
+    }
+
+    /** The sheet encoded as PNG; every Java runtime has a PNG writer, so its absence is a broken installation. */
+    public static byte[] png(BufferedImage sheet) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            if (!ImageIO.write(sheet, "png", out)) throw new IOException("no PNG writer in this Java runtime");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
     }
 
     public static BufferedImage render(List<Attack> attacks, ImageSet samples, int[] positions) {
@@ -100,13 +110,7 @@ public final class Preview {
                 }
             }
         }
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try {
-            if (!ImageIO.write(sheet, "png", out)) throw new IOException("no PNG writer");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toByteArray();
+        return png(sheet);
     }
 
     private static BufferedImage blank(int width, int height) {

@@ -11,9 +11,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -66,21 +64,10 @@ final class PreviewCommand implements Callable<Integer> {
         for (String n : names) list.add(AttackRegistry.create(n, Map.of(), new AttackContext(d.train(), target)));
         int[] positions = IntStream.range(0, samples).toArray();
         BufferedImage sheet = Preview.render(list, shown, positions);
-        writePng(sheet, out);
+        Preview.write(out, sheet);
         PrintWriter o = command.commandLine().getOut();
         o.printf("%s: %dx%d, rows %s, %d samples from %s%n", out, sheet.getWidth(), sheet.getHeight(), String.join(", ", names), samples, shown.name());
         o.flush();
         return 0;
-    }
-
-    /** Beside the target, then renamed, so a viewer never opens half a PNG. */
-    private static void writePng(BufferedImage img, Path png) {
-        try {
-            io.antidote.data.AtomicFiles.write(png, out -> {
-                if (!ImageIO.write(img, "png", out)) throw new IOException("no PNG writer in this Java runtime");
-            });
-        } catch (IOException e) {
-            throw new BadInputException("--out " + png + ": cannot be written (" + e.getMessage() + ")", e);
-        }
     }
 }

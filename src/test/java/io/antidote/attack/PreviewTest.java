@@ -17,7 +17,7 @@ class PreviewTest {
     void gridHasOneRowPerAttackAndThreeCellsPerSample(@TempDir Path dir) throws Exception {
         ImageSet set = Images.set(10, 8, 8, 3, 10, false);
         Path png = dir.resolve("preview.png");
-        Preview.write(png, List.of(BadNets.grid(), new Blend(0.2, 1, false)), set, new int[]{0, 3});
+        Preview.write(png, Preview.render(List.of(BadNets.grid(), new Blend(0.2, 1, false)), set, new int[]{0, 3}));
         BufferedImage img = ImageIO.read(png.toFile());
         int cell = 8 * Preview.SCALE;
         assertEquals(6 * cell + 5 * Preview.GAP, img.getWidth());
