@@ -112,6 +112,14 @@ final class AsdCommand implements Callable<Integer> {
             + "training images, for the evaluation and the next split (default 0, as the reference: MixMatch's mixed passes set them).")
     Integer refreshBn;
 
+    @Option(names = "--mix-alpha", paramLabel = "A", description = "MixMatch's mixup: lambda ~ Beta(A, A), kept above 1/2 "
+            + "(default 0.75, as the reference and MixMatch; smaller mixes less).")
+    Double mixAlpha;
+
+    @Option(names = "--temperature", paramLabel = "T", description = "Sharpening temperature of the guessed labels of the polluted pool "
+            + "(default 0.5, as the reference).")
+    Double temperature;
+
     @Option(names = "--out", description = "Run directory (default runs/asd-<attack>-<seed>); a checkpoint found there is resumed.")
     Path out;
 
@@ -175,6 +183,12 @@ final class AsdCommand implements Callable<Integer> {
         if (refreshBn != null) {
             if (refreshBn < 0) throw new BadInputException("--refresh-bn " + refreshBn + " must be >= 0");
             c = c.withRefreshBn(refreshBn);
+        }
+        if (mixAlpha != null || temperature != null) {
+            double a = mixAlpha != null ? mixAlpha : c.mixAlpha(), t = temperature != null ? temperature : c.temperature();
+            if (!(a > 0) || Double.isInfinite(a)) throw new BadInputException("--mix-alpha " + a + " must be > 0");
+            if (!(t > 0) || Double.isInfinite(t)) throw new BadInputException("--temperature " + t + " must be > 0");
+            c = c.withMixing(a, t);
         }
         if (grow != null) {
             if (grow.length != 2) throw new BadInputException("--grow needs two integers N,E, got " + grow.length);

@@ -126,8 +126,8 @@ public final class Asd {
             if (!(cleanFraction > 0 && cleanFraction < 1)) throw new BadInputException("ASD clean fraction " + cleanFraction + " is outside (0, 1)");
             if (batchSize < 3) throw new BadInputException("ASD batch size " + batchSize + " must be >= 3 (MixMatch interleaves three parts)");
             if (iterations < 1) throw new BadInputException("ASD iterations " + iterations + " must be >= 1");
-            if (!(temperature > 0)) throw new BadInputException("ASD temperature " + temperature + " must be > 0");
-            if (!(mixAlpha > 0)) throw new BadInputException("ASD mixup alpha " + mixAlpha + " must be > 0");
+            if (!(temperature > 0) || Double.isInfinite(temperature)) throw new BadInputException("ASD temperature " + temperature + " must be > 0");
+            if (!(mixAlpha > 0) || Double.isInfinite(mixAlpha)) throw new BadInputException("ASD mixup alpha " + mixAlpha + " must be > 0");
             if (!(lr > 0) || Double.isInfinite(lr)) throw new BadInputException("ASD learning rate " + lr + " must be > 0");
             if (!(lambdaU >= 0) || Double.isInfinite(lambdaU)) throw new BadInputException("ASD lambda_u " + lambdaU + " must be >= 0");
             if (!(rampupEpochs > 0)) throw new BadInputException("ASD ramp-up " + rampupEpochs + " must be > 0");
@@ -208,6 +208,9 @@ public final class Asd {
 
         /** This config re-estimating batch-norm statistics on n plain training images after every epoch. */
         public Config withRefreshBn(int n) { return toBuilder().refreshBn(n).build(); }
+
+        /** This config mixing with lambda ~ Beta(alpha, alpha) (MixMatch's 0.75) and sharpening guesses at temperature t (0.5). */
+        public Config withMixing(double alpha, double t) { return toBuilder().mixAlpha(alpha).temperature(t).build(); }
 
         /** This config with the MixMatch steps taken by another optimiser (weightDecay keeps its meaning for that optimiser). */
         public Config withOptimizer(Optim o) { return toBuilder().optimizer(o).build(); }

@@ -56,6 +56,9 @@ class AsdCommandTest {
         Cli st = Cli.run("defend", "asd", "--data", "synthetic:1:40:10", "--attack", "badnets", "--stages", "30,20", "--out", run.toString());
         assertEquals(2, st.code);
         assertTrue(st.err.contains("--stages 30,20 must satisfy 0 <= S2 <= S3 <= epochs (120)"), st.err);
+        Cli mix = Cli.run("defend", "asd", "--data", "synthetic:1:40:10", "--attack", "badnets", "--mix-alpha", "-0.5", "--out", run.toString());
+        assertEquals(2, mix.code);
+        assertTrue(mix.err.contains("--mix-alpha -0.5 must be > 0"), mix.err);
         // 40 images hold 4 per class: too few to set 10 per class aside
         Cli h = Cli.run("defend", "asd", "--data", "synthetic:1:40:10", "--attack", "badnets", "--out", run.toString());
         assertEquals(2, h.code);

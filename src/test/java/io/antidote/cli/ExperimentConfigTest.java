@@ -248,6 +248,15 @@ class ExperimentConfigTest {
                 Path.of("configs/asd-cifar10-badnets.yaml"), List.of("defense.weight_decay=-1")));
         assertTrue(negative.getMessage().contains("defense.weight_decay"), negative.getMessage());
         assertEquals(Asd.Optim.ADAM, decayed.optimizer(), "the reference's Adam by default");
+        assertEquals(0.75, decayed.mixAlpha(), "MixMatch's mixup by default");
+        assertEquals(0.5, decayed.temperature());
+        Asd.Config mixed = ((Experiment.AsdDefense) ConfigFile.experiment(Path.of("configs/asd-cifar10-badnets.yaml"),
+                List.of("defense.mix_alpha=0.2", "defense.temperature=0.4")).defense()).config();
+        assertEquals(0.2, mixed.mixAlpha());
+        assertEquals(0.4, mixed.temperature());
+        BadInputException unmixed = assertThrows(BadInputException.class, () -> ConfigFile.experiment(
+                Path.of("configs/asd-cifar10-badnets.yaml"), List.of("defense.mix_alpha=0")));
+        assertTrue(unmixed.getMessage().contains("defense.mix_alpha"), unmixed.getMessage());
         Asd.Config sgd = ((Experiment.AsdDefense) ConfigFile.experiment(Path.of("configs/asd-cifar10-badnets.yaml"),
                 List.of("defense.optimizer=sgd", "defense.lr=0.05")).defense()).config();
         assertEquals(Asd.Optim.SGD, sgd.optimizer());
