@@ -59,10 +59,10 @@ class ExperimentConfigTest {
 
     @Test
     void asdStagesOutOfOrderOrPastTheEndAreRefused() throws Exception {
-        refused("experiment.yaml: defense.stages: [25, 10] must satisfy S2 <= S3 <= epochs (40)",
+        refused("experiment.yaml: defense.stages: [25, 10] must satisfy S2 <= S3 <= epochs (42)",
                 file("experiment.yaml", "attack: {name: badnets}\ndefense: {name: asd, stages: [25, 10]}\n"));
-        refused("experiment.yaml: defense.stages: [10, 41] must satisfy S2 <= S3 <= epochs (40)",
-                file("experiment.yaml", "attack: {name: badnets}\ndefense: {name: asd, stages: [10, 41]}\n"));
+        refused("experiment.yaml: defense.stages: [10, 43] must satisfy S2 <= S3 <= epochs (42)",
+                file("experiment.yaml", "attack: {name: badnets}\ndefense: {name: asd, stages: [10, 43]}\n"));
         refused("experiment.yaml: defense.stages: needs two epochs [S2, S3], got 1",
                 file("experiment.yaml", "attack: {name: badnets}\ndefense: {name: asd, stages: [10]}\n"));
     }
@@ -210,11 +210,19 @@ class ExperimentConfigTest {
         assertEquals(0.05, asd.attack().rate());
         assertEquals(Map.of("variant", "asd"), asd.attack().params());
         assertEquals(40, ((Experiment.AsdDefense) asd.defense()).config().epochs());
-        assertEquals(Asd.Balance.OVERALL, ((Experiment.AsdDefense) asd.defense()).config().balance(), "the cpu preset's balance");
+        assertEquals(Asd.Balance.OVERALL, ((Experiment.AsdDefense) asd.defense()).config().balance(), "the quick preset's balance");
+        // the measured long configuration is the cpu preset itself, key for key
+        Asd.Config cpu = ((Experiment.AsdDefense) ConfigFile.experiment(Path.of("configs/asd-cifar10-badnets-cpu.yaml"), List.of())
+                .defense()).config();
+        assertEquals(Asd.Config.cpu(1), cpu);
+        Asd.Config measured = ((Experiment.AsdDefense) ConfigFile.experiment(Path.of("configs/asd-cifar10-badnets-capped-1024.yaml"),
+                List.of("defense.epochs=42", "defense.stages=[3, 25]", "defense.grow=[30, 1]",
+                        "defense.split_fraction=0.9", "defense.mix_alpha=0.2")).defense()).config();
+        assertEquals(cpu, measured, "the preset is the quick preset as changed for the run measured on 2026-12-06");
         Experiment perClass = ConfigFile.experiment(Path.of("configs/asd-cifar10-badnets.yaml"), List.of("defense.split_balance=per-class"));
         assertEquals(Asd.Balance.PER_CLASS, ((Experiment.AsdDefense) perClass.defense()).config().balance());
         Asd.Config preset = ((Experiment.AsdDefense) asd.defense()).config();
-        assertEquals(List.of(10, 25), List.of(preset.stage2Start(), preset.stage3Start()), "the cpu preset's stages");
+        assertEquals(List.of(10, 25), List.of(preset.stage2Start(), preset.stage3Start()), "the quick preset's stages");
         // a changed length rescales the stages; explicit stages win over the rescaled ones
         Asd.Config longer = ((Experiment.AsdDefense) ConfigFile.experiment(Path.of("configs/asd-cifar10-badnets.yaml"),
                 List.of("defense.epochs=80")).defense()).config();

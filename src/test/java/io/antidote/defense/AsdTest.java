@@ -93,12 +93,19 @@ class AsdTest {
         assertEquals(15 * (119 + 1023 / 1024.0) / 120, c.lambdaU(119, 1023), 1e-12);
         assertEquals(15, c.withIterations(10).scaledTo(10).lambdaU(30, 0), 0, "clipped after the ramp");
 
+        Asd.Config quick = Asd.Config.quick(1);
+        assertEquals(1, quick.stage(9));
+        assertEquals(2, quick.stage(10));
+        assertEquals(2, quick.stage(24));
+        assertEquals(3, quick.stage(25));
+        assertEquals(580, 100 + 10 * quick.choiceNum(9));
         Asd.Config cpu = Asd.Config.cpu(1);
-        assertEquals(1, cpu.stage(9));
-        assertEquals(2, cpu.stage(10));
-        assertEquals(2, cpu.stage(24));
+        assertEquals(1, cpu.stage(2));
+        assertEquals(2, cpu.stage(3));
         assertEquals(3, cpu.stage(25));
-        assertEquals(580, 100 + 10 * cpu.choiceNum(9));
+        assertEquals(700, 100 + 10 * cpu.choiceNum(2), "seeds and 60 per class when stage 1 ends");
+        assertEquals(1024, cpu.iterations());
+        assertEquals(7.5, cpu.lambdaU(21, 0), 1e-12, "the unlabelled weight ramps over the whole run");
         Asd.Config s = c.scaledTo(12);
         assertEquals(6, s.stage2Start());
         assertEquals(9, s.stage3Start());
