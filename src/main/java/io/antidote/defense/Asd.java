@@ -170,7 +170,7 @@ public final class Asd {
         }
 
         /**
-         * A quarter-hour sketch of ASD for a CPU and WRN-16-1: 40 epochs, 256 MixMatch steps per
+         * A 25-minute sketch of ASD for a CPU and WRN-16-1: 40 epochs, 256 MixMatch steps per
          * epoch (a quarter of the reference), stages from epochs 10 and 25, the stage-1 pool grown
          * by 12 per class every 2 epochs (580 labelled when stage 1 ends), Adam decaying by a
          * cosine, stage 3 by loss. It removes the backdoor (CIFAR-10, ASD's BadNets: ASR 0.00%)
