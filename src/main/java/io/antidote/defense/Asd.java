@@ -151,14 +151,14 @@ public final class Asd {
 
         /**
          * For a CPU and WRN-16-1, the best configuration measured on CIFAR-10 (ASD's BadNets patch,
-         * 5%, target 3) that fits in about two hours on the 2-core development VM: 42 epochs of
-         * 1,024 MixMatch steps (the reference's steps per epoch), stage 2 from epoch 3 with the
-         * stage-1 pool grown by 30 per class every epoch, stage 3 from epoch 25 keeping stage 2's
-         * loss split. Each departure from the reference was measured one at a time with the quick
-         * preset and longer runs (README, "ASD on a CPU"): the meta-split let 8% poison into the
-         * clean pool of this small network; the overall ranking starved the hard classes, so each
-         * class gives 90% of itself, capped at the median class's size; SGD with Nesterov momentum
-         * at 0.05 decaying by a cosine, with weight decay, beat the constant Adam by 2.5 points;
+         * 5%, target 3) that fits in one working session, 2.3-2.8 hours on the 2-core development
+         * VM: 42 epochs of 1,024 MixMatch steps (the reference's steps per epoch), stage 2 from
+         * epoch 3 with the stage-1 pool grown by 30 per class every epoch, stage 3 from epoch 25
+         * keeping stage 2's loss split. Each departure from the reference was measured one at a
+         * time with the quick preset and longer runs (README, "ASD on a CPU"): the meta-split let
+         * 8% poison into the clean pool of this small network; the overall ranking starved the hard
+         * classes, so each class gives 90% of itself, capped at the median class's size; SGD with
+         * Nesterov momentum at 0.05 under a cosine, with weight decay, beat Adam by 2.5 points;
          * batch-norm statistics re-estimated on plain images after each epoch replace the mixed
          * ones; and mixing with lambda ~ Beta(0.2, 0.2) instead of Beta(0.75, 0.75) bought 1.3
          * points.
@@ -174,7 +174,7 @@ public final class Asd {
          * epoch (a quarter of the reference), stages from epochs 10 and 25, the stage-1 pool grown
          * by 12 per class every 2 epochs (580 labelled when stage 1 ends), Adam decaying by a
          * cosine, stage 3 by loss. It removes the backdoor (CIFAR-10, ASD's BadNets: ASR 0.00%)
-         * but reaches only 55.66% CA in about 25 minutes; it was the CPU preset until 2026-12-07,
+         * but reaches only 55.66% CA in about 25 minutes; it was the CPU preset until 2026-12-06,
          * and the README's one-change-at-a-time table starts from it. With the reference's rules
          * the meta-split of stage 3 took the poisoned share of the clean pool from 0.11% to 8% and
          * ASR from 1.9% to 20% with this small network, so stage 3 keeps stage 2's loss split; at a
