@@ -15,7 +15,7 @@ class AsdCommandTest {
     @Test
     void aTinyRunRecordsEveryEpochAndItsSplit(@TempDir Path dir) throws Exception {
         Path run = dir.resolve("run");
-        // 4 epochs of the CPU preset scaled down, with stages at 1 and 3: stage 1 for epoch 1, stage 2 for 2-3, stage 3 for 4
+        // 4 epochs of the quick preset scaled down, with stages at 1 and 3: stage 1 for epoch 1, stage 2 for 2-3, stage 3 for 4
         Cli r = Cli.run("defend", "asd", "--data", "synthetic:1:400:50", "--attack", "badnets", "--rate", "0.1", "--preset", "quick",
                 "--model", "wrn-10-1", "--epochs", "4", "--stages", "1,3", "--split-balance", "per-class", "--iterations", "2", "--batch-size", "8", "--precision", "fp32",
                 "--out", run.toString());
