@@ -28,14 +28,17 @@ final class BenchCommand implements Callable<Integer> {
         Precision def = Precision.detect();
         System.out.printf(Locale.ROOT, "WRN training throughput: model %s, batch %d, %d epochs x %d steps, synthetic input; default mode here: %s%n",
                 model, batch, epochs, steps, def.label());
-        List<Precision> modes = def == Precision.FP32 ? List.of(Precision.FP32) : List.of(Precision.FP32, def);
+        // every mode on every machine, so the figures show what the automatic choice gains or avoids here
+        List<Precision> modes = List.of(Precision.values());
         List<Throughput.Result> rs = Throughput.measure(model, modes, batch, steps, epochs, 5);
         rs.forEach(BenchCommand::print);
-        Throughput.Result fp32 = rs.get(0), dflt = rs.get(rs.size() - 1);
-        double[] ratios = new double[epochs];
-        for (int e = 0; e < epochs; e++) ratios[e] = dflt.perEpoch()[e] / fp32.perEpoch()[e];
-        System.out.printf(Locale.ROOT, "ratio default/fp32: %.2fx (per epoch: %s)%n",
-                dflt.imagesPerSecond() / fp32.imagesPerSecond(), join(ratios));
+        Throughput.Result fp32 = rs.get(0);
+        for (Throughput.Result r : rs.subList(1, rs.size())) {
+            double[] ratios = new double[epochs];
+            for (int e = 0; e < epochs; e++) ratios[e] = r.perEpoch()[e] / fp32.perEpoch()[e];
+            System.out.printf(Locale.ROOT, "ratio %s/fp32: %.2fx (per epoch: %s)%n",
+                    r.precision().label(), r.imagesPerSecond() / fp32.imagesPerSecond(), join(ratios));
+        }
         return 0;
     }
 

@@ -44,7 +44,7 @@ final class TrainingOptions {
     @Option(names = "--seed", defaultValue = "1")
     long seed;
 
-    @Option(names = "--precision", defaultValue = "auto", description = "fp32 | bf16 | auto (bf16 where the CPU has AVX512-BF16/AMX)")
+    @Option(names = "--precision", defaultValue = "auto", description = "fp32 | fp32-cl | bf16 | auto (bf16 where the CPU has AVX512-BF16/AMX, else fp32-cl: fp32 with channels-last tensors)")
     String precision;
 
     TrainConfig config() {

@@ -52,8 +52,8 @@ public final class Model implements AutoCloseable {
         try (PointerScope s = new PointerScope()) {
             this.parameterTensors = net.parameters().get().length;
         }
-        if (precision == Precision.BF16) {
-            // channels-last weights let oneDNN pick its fast bf16 kernels without reorders every step
+        if (precision.channelsLast()) {
+            // channels-last weights let oneDNN pick its fast kernels without reorders every step
             try (PointerScope s = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
                 for (Tensor p : net.parameters().get()) {
                     if (p.dim() == 4) p.set_data(p.contiguous(torch.MemoryFormat.ChannelsLast));
@@ -230,19 +230,19 @@ public final class Model implements AutoCloseable {
             Tensor s = Tensors.floats(std, channels).view(1, channels, 1, 1);
             x = x.sub(m).div(s);
         }
-        return precision == Precision.BF16 ? x.contiguous(torch.MemoryFormat.ChannelsLast) : x.contiguous();
+        return precision.channelsLast() ? x.contiguous(torch.MemoryFormat.ChannelsLast) : x.contiguous();
     }
 
     /** Enters bf16 autocast by hand: libtorch has no guard object for it in these bindings. */
     private void autocastOn() {
-        if (precision != Precision.BF16) return;
+        if (!precision.autocast()) return;
         torch.set_autocast_dtype(torch.kCPU(), torch.ScalarType.BFloat16);
         torch.set_autocast_enabled(torch.kCPU(), true);
         torch.increment_nesting();
     }
 
     private void autocastOff() {
-        if (precision != Precision.BF16) return;
+        if (!precision.autocast()) return;
         // the cast-weight cache must be dropped on leaving, or stale bf16 copies of updated weights are reused
         if (torch.decrement_nesting() == 0) torch.clear_cache();
         torch.set_autocast_enabled(torch.kCPU(), false);
@@ -815,7 +815,7 @@ public final class Model implements AutoCloseable {
             autocastOn();
             try {
                 for (int c = 0; c < 3; c++) {
-                    Tensor in = precision == Precision.BF16 ? chunks[c].contiguous(torch.MemoryFormat.ChannelsLast) : chunks[c].contiguous();
+                    Tensor in = precision.channelsLast() ? chunks[c].contiguous(torch.MemoryFormat.ChannelsLast) : chunks[c].contiguous();
                     logits[c] = net.forward(in).to(torch.ScalarType.Float);
                 }
             } finally {

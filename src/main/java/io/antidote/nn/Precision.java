@@ -5,12 +5,27 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 
-/** Numeric mode of a run: fp32, or bf16 autocast with fp32 master weights and channels-last tensors. */
+/** Numeric mode of a run: fp32 (NCHW or channels-last), or bf16 autocast with fp32 master weights and channels-last tensors. */
 public enum Precision {
     FP32,
+    FP32_CHANNELS_LAST,
     BF16;
 
-    /** bf16 only pays off where the CPU multiplies bf16 natively (AVX512-BF16 or AMX); elsewhere it is slower than fp32. */
+    /** Whether convolutions run under bf16 autocast. */
+    public boolean autocast() {
+        return this == BF16;
+    }
+
+    /** Whether weights and inputs are kept NHWC, the layout oneDNN's fast convolution kernels want. */
+    public boolean channelsLast() {
+        return this != FP32;
+    }
+
+    /**
+     * bf16 only pays off where the CPU multiplies bf16 natively (AVX512-BF16 or AMX); elsewhere it was
+     * 10x slower than fp32 (AMD EPYC with AVX2 only, 2026-12-06), and fp32 with channels-last
+     * tensors 1.36x faster than fp32 in NCHW (`bench/throughput`).
+     */
     public static Precision detect() {
         try {
             String flags = Files.readString(Path.of("/proc/cpuinfo"));
@@ -18,21 +33,26 @@ public enum Precision {
         } catch (IOException | RuntimeException e) {
             // no cpuinfo (not Linux): fall through to the safe choice
         }
-        return FP32;
+        return FP32_CHANNELS_LAST;
     }
 
-    /** Parses "fp32", "bf16" or "auto". */
+    /** Parses "fp32", "fp32-cl", "bf16" or "auto". */
     public static Precision parse(String s) {
         String v = s.trim().toLowerCase(Locale.ROOT);
         return switch (v) {
             case "fp32" -> FP32;
+            case "fp32-cl" -> FP32_CHANNELS_LAST;
             case "bf16" -> BF16;
             case "auto", "default" -> detect();
-            default -> throw new io.antidote.BadInputException("precision '" + s + "' is not one of fp32, bf16, auto");
+            default -> throw new io.antidote.BadInputException("precision '" + s + "' is not one of fp32, fp32-cl, bf16, auto");
         };
     }
 
     public String label() {
-        return this == BF16 ? "bf16-autocast+channels-last" : "fp32";
+        return switch (this) {
+            case FP32 -> "fp32";
+            case FP32_CHANNELS_LAST -> "fp32+channels-last";
+            case BF16 -> "bf16-autocast+channels-last";
+        };
     }
 }

@@ -10,8 +10,8 @@ import static org.junit.jupiter.api.Assertions.*;
 class ThroughputTest {
     @Test
     void everyModeGetsAFigureAndAnRssReadingPerEpochInTheOrderAsked() {
-        List<Throughput.Result> rs = Throughput.measure("wrn-16-1", List.of(Precision.FP32, Precision.BF16), 4, 2, 3, 1);
-        assertEquals(List.of(Precision.FP32, Precision.BF16), rs.stream().map(Throughput.Result::precision).toList());
+        List<Throughput.Result> rs = Throughput.measure("wrn-16-1", List.of(Precision.values()), 4, 2, 3, 1);
+        assertEquals(List.of(Precision.FP32, Precision.FP32_CHANNELS_LAST, Precision.BF16), rs.stream().map(Throughput.Result::precision).toList());
         for (Throughput.Result r : rs) {
             assertEquals(3, r.perEpoch().length);
             assertEquals(3, r.rssPerEpochKb().size());

@@ -33,6 +33,33 @@ class ModelTest {
     }
 
     @Test
+    void channelsLastFp32TrainsAndPredictsLikeNchwFp32() {
+        byte[] x = randomImages(8, 5);
+        int[] y = {0, 1, 2, 3, 4, 5, 6, 7};
+        assertEquals(Precision.FP32_CHANNELS_LAST, Precision.parse("fp32-cl"));
+        try (Model nchw = Model.create("wrn-16-1", 10, 7, Precision.FP32);
+             Model nhwc = Model.create("wrn-16-1", 10, 7, Precision.FP32_CHANNELS_LAST)) {
+            // the layout changes the order of the sums, not the weights: same seed, same state
+            assertEquals(nchw.stateDict(), nhwc.stateDict());
+            float[] w0 = nchw.stateDict().get("block2.layer.0.conv1.weight").floats();
+            double la = nchw.trainStep(nchw.sgd(Sgd.Options.reference()), x, 8, y, null, Objective.crossEntropy()).loss();
+            double lb = nhwc.trainStep(nhwc.sgd(Sgd.Options.reference()), x, 8, y, null, Objective.crossEntropy()).loss();
+            assertEquals(la, lb, 1e-5);
+            // read back in the reference's NCHW order whatever the layout, the two updates differ by
+            // summation-order noise (5e-6 of the update here; a permuted read would be of its order)
+            float[] wa = nchw.stateDict().get("block2.layer.0.conv1.weight").floats();
+            float[] wb = nhwc.stateDict().get("block2.layer.0.conv1.weight").floats();
+            double update = 0, gap = 0;
+            for (int i = 0; i < wa.length; i++) {
+                update += (wa[i] - w0[i]) * (double) (wa[i] - w0[i]);
+                gap += (wa[i] - wb[i]) * (double) (wa[i] - wb[i]);
+            }
+            assertTrue(Math.sqrt(gap) < 1e-4 * Math.sqrt(update), "gap " + Math.sqrt(gap) + " against an update of " + Math.sqrt(update));
+            assertArrayEquals(nchw.evaluate(x, 8, null).logits(), nhwc.evaluate(x, 8, null).logits(), 1e-4f);
+        }
+    }
+
+    @Test
     void safetensorsRoundTripRestoresEveryTensorAndPredictions(@TempDir Path dir) throws Exception {
         byte[] x = randomImages(8, 3);
         try (Model a = Model.create("wrn-16-1", 10, 7, Precision.FP32);
