@@ -23,7 +23,7 @@ public enum Precision {
 
     /**
      * bf16 only pays off where the CPU multiplies bf16 natively (AVX512-BF16 or AMX); elsewhere it was
-     * 10x slower than fp32 (AMD EPYC with AVX2 only, 2026-12-06), and fp32 with channels-last
+     * 10x slower than fp32 (AMD EPYC with AVX2 only, 2026-12-07), and fp32 with channels-last
      * tensors 1.36x faster than fp32 in NCHW (`bench/throughput`).
      */
     public static Precision detect() {
