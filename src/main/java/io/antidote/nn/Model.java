@@ -230,6 +230,11 @@ public final class Model implements AutoCloseable {
             Tensor s = Tensors.floats(std, channels).view(1, channels, 1, 1);
             x = x.sub(m).div(s);
         }
+        return laidOut(x);
+    }
+
+    /** The input layout the weights were put in: channels-last where the precision wants it, NCHW otherwise. */
+    private Tensor laidOut(Tensor x) {
         return precision.channelsLast() ? x.contiguous(torch.MemoryFormat.ChannelsLast) : x.contiguous();
     }
 
@@ -815,7 +820,7 @@ public final class Model implements AutoCloseable {
             autocastOn();
             try {
                 for (int c = 0; c < 3; c++) {
-                    Tensor in = precision.channelsLast() ? chunks[c].contiguous(torch.MemoryFormat.ChannelsLast) : chunks[c].contiguous();
+                    Tensor in = laidOut(chunks[c]);
                     logits[c] = net.forward(in).to(torch.ScalarType.Float);
                 }
             } finally {
