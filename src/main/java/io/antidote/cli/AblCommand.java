@@ -112,7 +112,8 @@ final class AblCommand implements Callable<Integer> {
     Double targetAnchors;
 
     @Option(names = "--isolation-pick", paramLabel = "RULE", description = "Which isolation epoch's set to unlearn: last (the reference) | "
-            + "concentrated (the one most concentrated in a single label).")
+            + "concentrated (the one most concentrated in a single label) | separated (that share times how far the set lies below "
+            + "the rest of its label; the demo's).")
     String isolationPick;
 
     @Option(names = "--isolation-losses", paramLabel = "CSV", description = "Quick unlearning: the losses the --isolated set was ranked by "
@@ -149,6 +150,7 @@ final class AblCommand implements Callable<Integer> {
         UNLEARNING.put("ascent-only", Abl.Unlearning.ASCENT_ONLY);
         PICKS.put("last", Abl.IsolationPick.LAST);
         PICKS.put("concentrated", Abl.IsolationPick.CONCENTRATED);
+        PICKS.put("separated", Abl.IsolationPick.SEPARATED);
         FINETUNE_SCHEDULES.put("step", Abl.FinetuneSchedule.STEP);
         FINETUNE_SCHEDULES.put("cosine", Abl.FinetuneSchedule.COSINE);
         LGA_SCOPES.put("batch", Abl.LgaScope.BATCH);

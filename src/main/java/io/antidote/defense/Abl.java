@@ -39,8 +39,11 @@ public final class Abl {
      * all-to-one and clean-label attacks, while the clean examples that displace them carry many.
      * But a clean class the model learns early also makes a concentrated set: on CIFAR-10 SIG the
      * rule picked an epoch whose set was one clean class and no poison, so it is not a preset's default.
+     * SEPARATED takes, among the sets within 5 points of the highest share, the one with the highest
+     * {@link Isolation#separation()}: poisons sit far below the clean images of their label, a clean
+     * class learned early only just below the rest of its own (README "The demo").
      */
-    public enum IsolationPick { LAST, CONCENTRATED }
+    public enum IsolationPick { LAST, CONCENTRATED, SEPARATED }
 
     /**
      * The rate of stage 2's fine-tuning (or joint) epochs: the reference's single drop to a tenth at
@@ -247,10 +250,14 @@ public final class Abl {
     }
 
     /**
-     * Precision and recall of an isolated set against the ground-truth poison flags, and the share
-     * of its most common label (what a defender can see of its purity).
+     * Precision and recall of an isolated set against the ground-truth poison flags, and what a
+     * defender can see of its purity: the share of its most common label L, and its separation,
+     * ln(median loss of L's examples left outside / highest loss inside), NaN when the losses are
+     * unknown. The median outside is a clean one as long as fewer of L's poisons are left out than
+     * clean examples of L remain (the demo: 250 of 500 poisons left beside 450 clean images of the
+     * target).
      */
-    public record Isolation(int[] positions, int poisonedInside, int poisonedTotal, double labelShare) {
+    public record Isolation(int[] positions, int poisonedInside, int poisonedTotal, double labelShare, double separation) {
         public double precision() { return positions.length == 0 ? Double.NaN : (double) poisonedInside / positions.length; }
         public double recall() { return poisonedTotal == 0 ? Double.NaN : (double) poisonedInside / poisonedTotal; }
     }
@@ -279,19 +286,36 @@ public final class Abl {
     public static Isolation isolate(Model model, ImageSet data, double ratio, int batch, float[][] lossesOut) {
         float[] loss = Inference.predict(model, data, batch).losses();
         if (lossesOut != null) lossesOut[0] = loss;
-        return isolation(data, lowest(loss, (int) Math.floor(data.size() * ratio)));
+        return isolation(data, lowest(loss, (int) Math.floor(data.size() * ratio)), loss);
     }
 
-    /** The isolation record of the examples of `data` at the given positions. */
-    static Isolation isolation(ImageSet data, int[] picked) {
+    /** The isolation record of the examples of `data` at the given positions; `loss` (may be null) gives the separation. */
+    static Isolation isolation(ImageSet data, int[] picked, float[] loss) {
         int inside = 0;
         int[] count = new int[data.numClasses()];
         for (int p : picked) {
             if (data.poisoned(p)) inside++;
             count[data.label(p)]++;
         }
-        int top = Arrays.stream(count).max().orElse(0);
-        return new Isolation(picked, inside, data.poisonedCount(), picked.length == 0 ? Double.NaN : (double) top / picked.length);
+        int label = 0;
+        for (int k = 1; k < count.length; k++) if (count[k] > count[label]) label = k;
+        double share = picked.length == 0 ? Double.NaN : (double) count[label] / picked.length;
+        return new Isolation(picked, inside, data.poisonedCount(), share, loss == null || picked.length == 0 ? Double.NaN : separation(data, picked, loss, label));
+    }
+
+    /** ln(median loss of `label`'s examples outside `picked` / highest loss inside); 0 when none is outside. */
+    static double separation(ImageSet data, int[] picked, float[] loss, int label) {
+        boolean[] in = new boolean[data.size()];
+        double threshold = 0;
+        for (int p : picked) {
+            in[p] = true;
+            threshold = Math.max(threshold, loss[p]);
+        }
+        double[] out = IntStream.range(0, data.size()).filter(i -> !in[i] && data.label(i) == label).mapToDouble(i -> loss[i]).sorted().toArray();
+        if (out.length == 0) return 0;
+        double median = out.length % 2 == 1 ? out[out.length / 2] : (out[out.length / 2 - 1] + out[out.length / 2]) / 2;
+        // a loss below fp32's smallest value is stored as 0; the ratio then stays finite
+        return Math.log(Math.max(median, Float.MIN_VALUE) / Math.max(threshold, Float.MIN_VALUE));
     }
 
     /** Positions of the k smallest losses, ascending; ties go to the lower position. */
@@ -329,8 +353,7 @@ public final class Abl {
         final Isolation[] last = new Isolation[1];
         final float[][] lastLoss = new float[1][];
         Checkpoint isoCkpt = checkpoint(dir, "isolation");
-        // the concentrated pick so far, kept in the checkpoint so a resumed run still compares every epoch
-        final Pick[] best = {isoCkpt != null && isoCkpt.exists() ? Pick.restore(isoCkpt, poisoned) : null};
+        IsolationPicks picks = IsolationPicks.restore(isoCkpt, poisoned, c.isolationPick());
         Trainer.train(model, Trainer.optimizer(model, iso, n -> true), poisoned, iso, new Trainer.Hooks() {
             @Override
             public Objective objective(int epoch) { return lga; }
@@ -340,14 +363,14 @@ public final class Abl {
                 float[][] l = new float[1][];
                 last[0] = isolate(m, poisoned, c.isolationRatio(), 512, l);
                 lastLoss[0] = l[0];
-                if (best[0] == null || last[0].labelShare() >= best[0].isolation().labelShare()) best[0] = new Pick(s.epoch() + 1, last[0]);
+                picks.offer(s.epoch() + 1, last[0]);
                 listener.isolation(s.epoch(), last[0], l[0]);
                 listener.epoch("isolation", s, m);
             }
 
             @Override
             public Map<String, String> checkpointExtra() {
-                return best[0] == null ? null : Map.of(Pick.KEY, best[0].encode());
+                return picks.encode();
             }
         }, isoCkpt, progress, -1);
         if (last[0] == null) {
@@ -356,10 +379,12 @@ public final class Abl {
             lastLoss[0] = l[0];
         }
         Isolation isolated = last[0];
-        if (c.isolationPick() == IsolationPick.CONCENTRATED && best[0] != null) {
-            isolated = best[0].isolation();
-            listener.note(String.format(java.util.Locale.ROOT, "isolation epoch %d picked: its isolated set is %.1f%% one label (last epoch: %.1f%%)",
-                    best[0].epoch(), 100 * isolated.labelShare(), 100 * last[0].labelShare()));
+        IsolationPicks.Candidate best = picks.best();
+        if (c.isolationPick() != IsolationPick.LAST && best != null) {
+            isolated = best.isolation();
+            listener.note(String.format(java.util.Locale.ROOT, "isolation epoch %d picked: its isolated set is %.1f%% one label, separation %.2f"
+                    + " (last epoch: %.1f%%, %.2f)", best.epoch(), 100 * isolated.labelShare(), isolated.separation(), 100 * last[0].labelShare(),
+                    last[0].separation()));
         }
         listener.note(String.format(java.util.Locale.ROOT, "isolated %d examples: %d poisoned (precision %.2f%%, recall %.2f%%)",
                 isolated.positions().length, isolated.poisonedInside(), 100 * isolated.precision(), 100 * isolated.recall()));
@@ -443,25 +468,6 @@ public final class Abl {
     /** How many times the isolated set is repeated so that about r rest examples face each isolated one (at least once). */
     static int jointCopies(int rest, int isolated, double r) {
         return Math.max(1, (int) Math.round(rest / (r * isolated)));
-    }
-
-    /** An isolation epoch (1-based) and the set it isolated: the concentrated pick so far. */
-    record Pick(int epoch, Isolation isolation) {
-        static final String KEY = "isolation_pick";
-
-        String encode() {
-            return epoch + ":" + Arrays.stream(isolation.positions()).mapToObj(Integer::toString).collect(java.util.stream.Collectors.joining(","));
-        }
-
-        /** The pick a checkpoint of the isolation stage holds, or null. */
-        static Pick restore(Checkpoint ckpt, ImageSet data) {
-            String v = ckpt.metadata().get(KEY);
-            if (v == null) return null;
-            int colon = v.indexOf(':');
-            String list = v.substring(colon + 1);
-            int[] pos = list.isEmpty() ? new int[0] : Arrays.stream(list.split(",")).mapToInt(Integer::parseInt).toArray();
-            return new Pick(Integer.parseInt(v.substring(0, colon)), Abl.isolation(data, pos));
-        }
     }
 
     /** The losses of the examples at the given positions, in that order. */

@@ -338,13 +338,27 @@ class AblTest {
     void labelShareIsTheMostCommonLabelsFraction() {
         int[] labels = {0, 1, 0, 0, 2, 0, 1, 0};
         ImageSet set = ImageSet.of("l", 32, 32, 3, 3, images(8, 6), labels);
-        assertEquals(0.75, Abl.isolation(set, new int[]{0, 1, 2, 3}).labelShare(), 1e-12);
-        assertEquals(0.5, Abl.isolation(set, new int[]{1, 6, 4, 5}).labelShare(), 1e-12);
-        assertEquals(1.0, Abl.isolation(set, new int[]{5}).labelShare(), 1e-12);
+        assertEquals(0.75, Abl.isolation(set, new int[]{0, 1, 2, 3}, null).labelShare(), 1e-12);
+        assertEquals(0.5, Abl.isolation(set, new int[]{1, 6, 4, 5}, null).labelShare(), 1e-12);
+        assertEquals(1.0, Abl.isolation(set, new int[]{5}, null).labelShare(), 1e-12);
     }
 
     @Test
-    void theConcentratedPickUnlearnsTheMostSingleLabelledEpochsSet(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+    void separationComparesTheLabelsExamplesLeftOutWithTheHighestLossInside() {
+        int[] labels = {0, 1, 0, 0, 2, 0, 1, 0};
+        ImageSet set = ImageSet.of("l", 32, 32, 3, 3, images(8, 6), labels);
+        float[] loss = {0.01f, 0.005f, 0.02f, 0.5f, 3f, 1f, 0.9f, 2f};
+        // label 0 inside at 0.01 and 0.02; outside 0.5, 1, 2: median 1
+        Abl.Isolation iso = Abl.isolation(set, new int[]{0, 2}, loss);
+        assertEquals(Math.log(1.0 / 0.02), iso.separation(), 1e-6);
+        // a clean class taken whole leaves nothing outside: no evidence of separation
+        assertEquals(0.0, Abl.isolation(set, new int[]{4}, loss).separation(), 0.0);
+        // an even count outside averages the middle two: label 0 outside is 0.01, 0.5, 1, 2 around 0.02
+        assertEquals(Math.log(0.75 / 0.02), Abl.isolation(set, new int[]{2, 1}, loss).separation(), 1e-6);
+    }
+
+    @Test
+    void everyIsolationPickUnlearnsTheEpochItScoresHighest(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
         ImageSet data = Poisoner.poisonTrain(Synthetic.train(new Synthetic.Config(1300, 0, 4)), PoisonSpec.of("badnets", 0.1, 0).withSeed(3));
         for (Abl.IsolationPick pick : Abl.IsolationPick.values()) {
             Abl.Config c = Abl.Config.reference(1).withEpochs(4, 0, 0, 0).toBuilder().isolationRatio(0.05).isolationPick(pick).build();
@@ -364,19 +378,16 @@ class AblTest {
                 }, Progress.silent());
             }
             assertEquals(4, seen.size());
-            int want = seen.size() - 1;
-            if (pick == Abl.IsolationPick.CONCENTRATED) {
-                for (int e = 0; e < seen.size(); e++) if (seen.get(e).labelShare() >= seen.get(want).labelShare()) want = e;
-                for (int e = want + 1; e < seen.size(); e++) assertTrue(seen.get(e).labelShare() < seen.get(want).labelShare());
-            }
+            int want = pick == Abl.IsolationPick.LAST ? seen.size() - 1 : IsolationPicksTest.expected(pick, seen) - 1;
             assertArrayEquals(seen.get(want).positions(), r.isolation().positions(), pick + " picked another epoch's set");
-            // the checkpoint carries the concentrated pick so far, so a resumed run compares every epoch
-            Abl.Pick kept = Abl.Pick.restore(new io.antidote.train.Checkpoint(run.resolve("abl-isolation.ckpt.safetensors")), data);
-            int best = 0;
-            for (int e = 0; e < seen.size(); e++) if (seen.get(e).labelShare() >= seen.get(best).labelShare()) best = e;
+            // the checkpoint carries the candidates so far, so a resumed run compares every epoch
+            IsolationPicks.Candidate kept = IsolationPicks.restore(new io.antidote.train.Checkpoint(run.resolve("abl-isolation.ckpt.safetensors")), data, pick).best();
+            int best = (pick == Abl.IsolationPick.LAST ? IsolationPicksTest.expected(Abl.IsolationPick.CONCENTRATED, seen) : want + 1) - 1;
             assertEquals(best + 1, kept.epoch());
             assertArrayEquals(seen.get(best).positions(), kept.isolation().positions());
             assertEquals(seen.get(best).labelShare(), kept.isolation().labelShare(), 1e-12);
+            assertEquals(seen.get(best).separation(), kept.isolation().separation(), 1e-12);
+            assertTrue(seen.get(best).separation() >= 0, "the highest loss inside is at most the median outside");
         }
     }
 

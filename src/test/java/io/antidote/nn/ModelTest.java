@@ -60,6 +60,19 @@ class ModelTest {
     }
 
     @Test
+    void evaluationLossesDoNotRoundToZeroWhenTheMarginIsLarge() {
+        // rows: hand-computed, uniform, and two margins past fp32's logsumexp - z_y resolution
+        float[] z = {2f, 0f, 0f, 0f, 0f, 0f, 30f, 0f, 0f, 40f, 0f, 0f};
+        float[] ce = Model.crossEntropy(z, 3, new int[]{0, 1, 0, 0});
+        assertEquals(Math.log(1 + 2 * Math.exp(-2)), ce[0], 1e-7);
+        assertEquals(Math.log(3), ce[1], 1e-7);
+        // log(1 + 2e^-30) = 1.87e-13 and 8.50e-18: torch's fp32 cross-entropy gives 0 for both
+        assertEquals(2 * Math.exp(-30), ce[2], 1e-6 * 2 * Math.exp(-30));
+        assertEquals(2 * Math.exp(-40), ce[3], 1e-6 * 2 * Math.exp(-40));
+        assertTrue(ce[3] > 0 && ce[3] < ce[2], "the larger margin ranks lower");
+    }
+
+    @Test
     void safetensorsRoundTripRestoresEveryTensorAndPredictions(@TempDir Path dir) throws Exception {
         byte[] x = randomImages(8, 3);
         try (Model a = Model.create("wrn-16-1", 10, 7, Precision.FP32);
