@@ -287,6 +287,7 @@ final class AblCommand implements Callable<Integer> {
             result.put("isolation_recall", r.isolation().recall());
             result.put("isolated", r.isolation().positions().length);
             result.put("isolation_label_share", r.isolation().labelShare());
+            if (!Double.isNaN(r.isolation().separation())) result.put("isolation_separation", r.isolation().separation());
         }
         if (fromModel == null) {
             result.put("isolation_pick", cfg.isolationPick().name().toLowerCase(Locale.ROOT));

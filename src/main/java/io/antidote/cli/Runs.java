@@ -185,6 +185,7 @@ final class Runs {
                 r.put("precision", iso.precision());
                 r.put("recall", iso.recall());
                 r.put("label_share", iso.labelShare());
+                if (!Double.isNaN(iso.separation())) r.put("separation", iso.separation());
                 run.appendMetrics(r);
                 quality.add(r);
                 AblCommand.writeLosses(run.resolve("isolation_losses.csv"), train, losses);

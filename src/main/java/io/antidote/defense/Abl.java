@@ -39,9 +39,9 @@ public final class Abl {
      * all-to-one and clean-label attacks, while the clean examples that displace them carry many.
      * But a clean class the model learns early also makes a concentrated set: on CIFAR-10 SIG the
      * rule picked an epoch whose set was one clean class and no poison, so it is not a preset's default.
-     * SEPARATED takes, among the sets within 5 points of the highest share, the one with the highest
-     * {@link Isolation#separation()}: poisons sit far below the clean images of their label, a clean
-     * class learned early only just below the rest of its own (README "The demo").
+     * SEPARATED takes the set with the highest share x {@link Isolation#separation()}: poisons sit
+     * far below the clean images of their label, a clean class learned early only just below the
+     * rest of its own (README "The demo").
      */
     public enum IsolationPick { LAST, CONCENTRATED, SEPARATED }
 

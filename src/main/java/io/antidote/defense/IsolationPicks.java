@@ -5,22 +5,16 @@ import io.antidote.defense.Abl.Isolation;
 import io.antidote.defense.Abl.IsolationPick;
 import io.antidote.train.Checkpoint;
 
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
-import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
- * The isolation epochs still in the running for an {@link IsolationPick}: those whose label share is
- * within the rule's band of the highest so far. Kept in the isolation checkpoint, so a resumed run
- * chooses among every epoch as an uninterrupted one does.
+ * The isolation epoch an {@link IsolationPick} has chosen so far. Kept in the isolation checkpoint,
+ * so a resumed run chooses among every epoch as an uninterrupted one does.
  */
 final class IsolationPicks {
-    /** How far below the highest label share an epoch may lie and still be chosen by its separation. */
-    static final double SEPARATED_BAND = 0.05;
-    static final String KEY = "isolation_candidates";
+    static final String KEY = "isolation_best";
     /** What checkpoints written before the separated pick hold: one epoch, as "epoch:positions". */
     static final String OLD_KEY = "isolation_pick";
 
@@ -28,45 +22,36 @@ final class IsolationPicks {
     record Candidate(int epoch, Isolation isolation) {}
 
     private final IsolationPick rule;
-    private final List<Candidate> candidates = new ArrayList<>();
+    private Candidate best;
 
     IsolationPicks(IsolationPick rule) {
         this.rule = rule;
     }
 
-    private double band() {
-        return rule == IsolationPick.SEPARATED ? SEPARATED_BAND : 0;
-    }
-
-    /** Adds an epoch's set and drops the epochs that have fallen out of the band. */
-    void offer(int epoch, Isolation iso) {
-        candidates.add(new Candidate(epoch, iso));
-        double top = candidates.stream().mapToDouble(c -> c.isolation().labelShare()).max().orElse(Double.NaN);
-        // the epsilon keeps equal shares computed from equal counts in the band
-        candidates.removeIf(c -> !(c.isolation().labelShare() >= top - band() - 1e-12));
-    }
-
     /**
-     * The chosen epoch, or null before any: the most concentrated set (the latest at a tie), or for
-     * SEPARATED, the best separated set within the band of the most concentrated (the latest at a tie).
+     * How good a set looks to the rule: its label share, or for SEPARATED, share x separation.
+     * Unknown losses (a checkpoint from before SEPARATED) lose to any measured epoch.
      */
+    double score(Isolation iso) {
+        if (rule != IsolationPick.SEPARATED) return iso.labelShare();
+        return Double.isNaN(iso.separation()) ? Double.NEGATIVE_INFINITY : iso.labelShare() * iso.separation();
+    }
+
+    /** Takes an epoch's set if it scores at least as high as the best so far (the latest wins a tie). */
+    void offer(int epoch, Isolation iso) {
+        if (best == null || score(iso) >= score(best.isolation())) best = new Candidate(epoch, iso);
+    }
+
+    /** The chosen epoch, or null before any. */
     Candidate best() {
-        Comparator<Candidate> order = rule == IsolationPick.SEPARATED
-                ? Comparator.comparingDouble((Candidate c) -> Double.isNaN(c.isolation().separation()) ? Double.NEGATIVE_INFINITY : c.isolation().separation())
-                : Comparator.comparingDouble((Candidate c) -> c.isolation().labelShare());
-        return candidates.stream().max(order.thenComparingInt(Candidate::epoch)).orElse(null);
+        return best;
     }
 
-    List<Candidate> candidates() {
-        return List.copyOf(candidates);
-    }
-
-    /** The checkpoint metadata: each candidate as "epoch:separation:positions", separated by ';'. */
+    /** The checkpoint metadata: the best as "epoch:separation:positions". */
     Map<String, String> encode() {
-        if (candidates.isEmpty()) return null;
-        return Map.of(KEY, candidates.stream().map(c -> c.epoch() + ":" + c.isolation().separation() + ":"
-                + Arrays.stream(c.isolation().positions()).mapToObj(Integer::toString).collect(Collectors.joining(",")))
-                .collect(Collectors.joining(";")));
+        if (best == null) return null;
+        return Map.of(KEY, best.epoch() + ":" + best.isolation().separation() + ":"
+                + Arrays.stream(best.isolation().positions()).mapToObj(Integer::toString).collect(Collectors.joining(",")));
     }
 
     /** The candidates a checkpoint of the isolation stage holds (none when it has none). */
@@ -78,12 +63,10 @@ final class IsolationPicks {
     static IsolationPicks fromMetadata(Map<String, String> meta, ImageSet data, IsolationPick rule) {
         IsolationPicks picks = new IsolationPicks(rule);
         if (meta.containsKey(KEY)) {
-            for (String c : meta.get(KEY).split(";")) {
-                String[] f = c.split(":", 3);
-                Isolation iso = Abl.isolation(data, positions(f[2]), null);
-                picks.offer(Integer.parseInt(f[0]), new Isolation(iso.positions(), iso.poisonedInside(), iso.poisonedTotal(), iso.labelShare(),
-                        Double.parseDouble(f[1])));
-            }
+            String[] f = meta.get(KEY).split(":", 3);
+            Isolation iso = Abl.isolation(data, positions(f[2]), null);
+            picks.offer(Integer.parseInt(f[0]), new Isolation(iso.positions(), iso.poisonedInside(), iso.poisonedTotal(), iso.labelShare(),
+                    Double.parseDouble(f[1])));
         } else if (meta.containsKey(OLD_KEY)) {
             String[] f = meta.get(OLD_KEY).split(":", 2);
             picks.offer(Integer.parseInt(f[0]), Abl.isolation(data, positions(f[1]), null));
