@@ -110,7 +110,7 @@ class BadInputTest {
     void targetAnchorsOutsideTheUnitIntervalOrAnUnknownIsolationPick(@TempDir Path dir) {
         refused("target anchors 1.5 is outside [0, 1]", "defend", "abl", "--data", TINY, "--attack", "badnets", "--target-anchors", "1.5",
                 "--out", dir.resolve("abl").toString());
-        refused("--isolation-pick 'concentrate' is not one of last, concentrated (did you mean 'concentrated'?)", "defend", "abl", "--data", TINY,
+        refused("--isolation-pick 'concentrate' is not one of last, concentrated, separated (did you mean 'concentrated'?)", "defend", "abl", "--data", TINY,
                 "--attack", "badnets", "--isolation-pick", "concentrate", "--out", dir.resolve("abl").toString());
         refused("--lga-scope 'examples' is not one of batch, example (did you mean 'example'?)", "defend", "abl", "--data", TINY,
                 "--attack", "badnets", "--lga-scope", "examples", "--out", dir.resolve("abl").toString());
