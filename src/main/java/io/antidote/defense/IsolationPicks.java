@@ -54,12 +54,12 @@ final class IsolationPicks {
                 + Arrays.stream(best.isolation().positions()).mapToObj(Integer::toString).collect(Collectors.joining(",")));
     }
 
-    /** The candidates a checkpoint of the isolation stage holds (none when it has none). */
+    /** The best epoch a checkpoint of the isolation stage holds (none when it has none). */
     static IsolationPicks restore(Checkpoint ckpt, ImageSet data, IsolationPick rule) {
         return ckpt == null || !ckpt.exists() ? new IsolationPicks(rule) : fromMetadata(ckpt.metadata(), data, rule);
     }
 
-    /** The candidates that {@link #encode()} (or an older checkpoint's single pick) wrote into `meta`. */
+    /** The best epoch that {@link #encode()} (or an older checkpoint's pick) wrote into `meta`. */
     static IsolationPicks fromMetadata(Map<String, String> meta, ImageSet data, IsolationPick rule) {
         IsolationPicks picks = new IsolationPicks(rule);
         if (meta.containsKey(KEY)) {
