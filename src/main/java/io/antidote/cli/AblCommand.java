@@ -61,8 +61,11 @@ final class AblCommand implements Callable<Integer> {
     @Option(names = "--isolation-augment", description = "Random crop and flip during isolation (the reference trains it without).")
     boolean isolationAugment;
 
-    @Option(names = "--batch-size", description = "Batch of isolation, fine-tuning and unlearning (default 128).")
+    @Option(names = "--batch-size", description = "Batch of isolation, fine-tuning and unlearning (default 128; demo preset 64, isolation 128).")
     Integer batchSize;
+
+    @Option(names = "--isolation-batch-size", description = "Batch of isolation alone, overriding --batch-size for stage 1 (default 128).")
+    Integer isolationBatchSize;
 
     @Option(names = "--lga", description = "Use LGA sign(L-gamma)*L instead of flooding |L-b|+b (same gradients).")
     boolean lga;
@@ -180,6 +183,7 @@ final class AblCommand implements Callable<Integer> {
         set(isolationLr, b::isolationLr);
         if (isolationAugment) b.isolationAugment(true);
         set(batchSize, b::batchSize);
+        set(isolationBatchSize, b::isolationBatchSize);
         if (lga) b.flooding(false);
         set(gamma, b::gamma);
         set(lgaScope == null ? null : LGA_SCOPES.get(lgaScope), b::lgaScope);

@@ -136,6 +136,8 @@ final class ConfigFile {
         double isoLr = d.number("isolation_lr", p.isolationLr(), Range.open(0, Double.POSITIVE_INFINITY, true, true));
         boolean isoAugment = d.bool("isolation_augment", p.isolationAugment());
         int batch = (int) d.integer("batch_size", (long) p.batchSize(), 1, 1 << 20);
+        // batch_size is every stage's batch, as before isolation had its own
+        int isoBatch = (int) d.integer("isolation_batch_size", (long) (d.has("batch_size") ? batch : p.isolationBatchSize()), 1, 1 << 20);
         boolean lga = d.bool("lga", !p.flooding());
         double gamma = d.number("gamma", p.gamma(), Range.open(0, Double.POSITIVE_INFINITY, true, true));
         String scope = d.choice("lga_scope", nameOf(AblCommand.LGA_SCOPES, p.lgaScope()), List.copyOf(AblCommand.LGA_SCOPES.keySet()));
@@ -156,7 +158,7 @@ final class ConfigFile {
         String pick = d.choice("isolation_pick", nameOf(AblCommand.PICKS, p.isolationPick()), List.copyOf(AblCommand.PICKS.keySet()));
         boolean baseline = d.bool("baseline", false);
         Abl.Config c = d.keys.wrap("defense", () -> p.toBuilder().isolationEpochs(isoEpochs).isolationRatio(ratio).isolationLr(isoLr)
-                .isolationAugment(isoAugment).batchSize(batch).flooding(!lga).gamma(gamma).lgaScope(AblCommand.LGA_SCOPES.get(scope))
+                .isolationAugment(isoAugment).batchSize(batch).isolationBatchSize(isoBatch).flooding(!lga).gamma(gamma).lgaScope(AblCommand.LGA_SCOPES.get(scope))
                 .unlearning(AblCommand.UNLEARNING.get(unlearning)).finetuneEpochs(ft).finetuneDecayEpoch(decay)
                 .finetuneSchedule(AblCommand.FINETUNE_SCHEDULES.get(ftSchedule)).finetuneWeightDecay(ftWd)
                 .unlearnEpochs(ul).unlearnLr(ulr).stopMargin(margin)

@@ -70,19 +70,22 @@ public final class Abl {
      * target class's non-isolated examples, those with the highest loss under the isolation model,
      * from which the clean partners also draw that class's share (0: the class is left out).
      * {@code finetuneSchedule} and {@code finetuneWeightDecay} shape stage 2's descent only; isolation
-     * and unlearning keep {@code weightDecay}.
+     * and unlearning keep {@code weightDecay}. {@code batchSize} is stage 2's batch and
+     * {@code isolationBatchSize} stage 1's, both 128 in every preset but the demo's: the lowest-loss
+     * set is a product of isolation's step count, so it can keep its batch while stage 2's changes.
      */
     public record Config(int isolationEpochs, double isolationLr, boolean flooding, double gamma, boolean isolationAugment,
                          double isolationRatio, Unlearning unlearning, int finetuneEpochs, double finetuneLr, int finetuneDecayEpoch,
                          int unlearnEpochs, double unlearnLr, int batchSize, double momentum, double weightDecay,
                          double stopMargin, long seed, boolean recalibrateBn, double unlearnClean, String unlearnBy,
                          double targetAnchors, IsolationPick isolationPick, FinetuneSchedule finetuneSchedule,
-                         double finetuneWeightDecay, LgaScope lgaScope) {
+                         double finetuneWeightDecay, LgaScope lgaScope, int isolationBatchSize) {
         public Config {
             if (!(isolationRatio > 0 && isolationRatio < 1)) throw new BadInputException("isolation ratio " + isolationRatio + " is outside (0, 1)");
             if (isolationEpochs < 1) throw new BadInputException("isolation epochs " + isolationEpochs + " must be >= 1");
             if (!(isolationLr > 0) || Double.isInfinite(isolationLr)) throw new BadInputException("isolation learning rate " + isolationLr + " must be > 0");
             if (batchSize < 1) throw new BadInputException("batch size " + batchSize + " must be >= 1");
+            if (isolationBatchSize < 1) throw new BadInputException("isolation batch size " + isolationBatchSize + " must be >= 1");
             if (!(unlearnClean >= 0 && unlearnClean <= 100)) throw new BadInputException("unlearning clean ratio " + unlearnClean + " is outside [0, 100]");
             if (!(targetAnchors >= 0 && targetAnchors <= 1)) throw new BadInputException("target anchors " + targetAnchors + " is outside [0, 1]");
             UnlearningAblation.get(unlearnBy);
@@ -96,7 +99,7 @@ public final class Abl {
 
         /** The reference repository: flooding at 0.5, 10 isolation epochs, fine-tune 60 then 4 ascent epochs at 5e-4. */
         public static Config reference(long seed) {
-            return new Config(10, 0.1, true, 0.5, false, 0.01, Unlearning.REFERENCE, 60, 0.1, 40, 4, 5e-4, 128, 0.9, 1e-4, 0.10, seed, false, 0, "ascent", 0, IsolationPick.LAST, FinetuneSchedule.STEP, 1e-4, LgaScope.BATCH);
+            return new Config(10, 0.1, true, 0.5, false, 0.01, Unlearning.REFERENCE, 60, 0.1, 40, 4, 5e-4, 128, 0.9, 1e-4, 0.10, seed, false, 0, "ascent", 0, IsolationPick.LAST, FinetuneSchedule.STEP, 1e-4, LgaScope.BATCH, 128);
         }
 
         /**
@@ -105,7 +108,7 @@ public final class Abl {
          * because the poisons isolation missed are descended on in the same steps (README).
          */
         public static Config paper(long seed) {
-            return new Config(20, 0.1, false, 0.5, false, 0.01, Unlearning.JOINT, 60, 0.1, 40, 4, 5e-4, 128, 0.9, 1e-4, 0.10, seed, false, 0, "ascent", 0, IsolationPick.LAST, FinetuneSchedule.STEP, 1e-4, LgaScope.BATCH);
+            return new Config(20, 0.1, false, 0.5, false, 0.01, Unlearning.JOINT, 60, 0.1, 40, 4, 5e-4, 128, 0.9, 1e-4, 0.10, seed, false, 0, "ascent", 0, IsolationPick.LAST, FinetuneSchedule.STEP, 1e-4, LgaScope.BATCH, 128);
         }
 
         /**
@@ -118,7 +121,7 @@ public final class Abl {
          * on SIG (README).
          */
         public static Config balanced(long seed) {
-            return new Config(10, 0.1, true, 0.5, false, 0.01, Unlearning.REFERENCE, 60, 0.1, 40, 8, 5e-4, 128, 0.9, 1e-4, 0.10, seed, false, 4, "ascent", 0.1, IsolationPick.LAST, FinetuneSchedule.STEP, 1e-4, LgaScope.BATCH);
+            return new Config(10, 0.1, true, 0.5, false, 0.01, Unlearning.REFERENCE, 60, 0.1, 40, 8, 5e-4, 128, 0.9, 1e-4, 0.10, seed, false, 4, "ascent", 0.1, IsolationPick.LAST, FinetuneSchedule.STEP, 1e-4, LgaScope.BATCH, 128);
         }
 
         public Config withEpochs(int isolation, int finetune, int decayAt, int unlearn) {
@@ -163,6 +166,7 @@ public final class Abl {
         private FinetuneSchedule finetuneSchedule;
         private double finetuneWeightDecay;
         private LgaScope lgaScope;
+        private int isolationBatchSize;
 
         private Builder(Config c) {
             isolationEpochs = c.isolationEpochs();
@@ -190,6 +194,7 @@ public final class Abl {
             finetuneSchedule = c.finetuneSchedule();
             finetuneWeightDecay = c.finetuneWeightDecay();
             lgaScope = c.lgaScope();
+            isolationBatchSize = c.isolationBatchSize();
         }
 
         public Builder isolationEpochs(int v) { isolationEpochs = v; return this; }
@@ -216,7 +221,10 @@ public final class Abl {
 
         public Builder unlearnLr(double v) { unlearnLr = v; return this; }
 
-        public Builder batchSize(int v) { batchSize = v; return this; }
+        /** The batch of every stage; {@link #isolationBatchSize} after it sets stage 1's alone. */
+        public Builder batchSize(int v) { batchSize = v; isolationBatchSize = v; return this; }
+
+        public Builder isolationBatchSize(int v) { isolationBatchSize = v; return this; }
 
         public Builder momentum(double v) { momentum = v; return this; }
 
@@ -245,7 +253,7 @@ public final class Abl {
         public Config build() {
             return new Config(isolationEpochs, isolationLr, flooding, gamma, isolationAugment, isolationRatio, unlearning, finetuneEpochs,
                     finetuneLr, finetuneDecayEpoch, unlearnEpochs, unlearnLr, batchSize, momentum, weightDecay, stopMargin, seed, recalibrateBn,
-                    unlearnClean, unlearnBy, targetAnchors, isolationPick, finetuneSchedule, finetuneWeightDecay, lgaScope);
+                    unlearnClean, unlearnBy, targetAnchors, isolationPick, finetuneSchedule, finetuneWeightDecay, lgaScope, isolationBatchSize);
         }
     }
 
@@ -344,7 +352,7 @@ public final class Abl {
         // refused before isolation, not silently ignored after it
         if (conflict != null) throw new BadInputException("unlearning treatment " + conflict);
         // Stage 1: isolation with LGA / flooding (on the batch mean unless told otherwise), fixed order, augmented only when asked.
-        TrainConfig iso = new TrainConfig(c.isolationEpochs(), c.batchSize(), "sgd", c.isolationLr(), c.momentum(), true,
+        TrainConfig iso = new TrainConfig(c.isolationEpochs(), c.isolationBatchSize(), "sgd", c.isolationLr(), c.momentum(), true,
                 c.weightDecay(), new Schedule.Constant(), c.isolationAugment() ? Augmentation.ablNad() : Augmentation.none(),
                 false, false, c.seed());
         // per example, flooding |l_i - b| + b and LGA have the same gradients, so one objective serves both

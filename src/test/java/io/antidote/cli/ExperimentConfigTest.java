@@ -181,9 +181,19 @@ class ExperimentConfigTest {
                 ((Experiment.AblDefense) shorter.defense()).config().finetuneDecayEpoch()));
         Abl.Config iso = ((Experiment.AblDefense) ConfigFile.experiment(Path.of("configs/abl-cifar10-badnets.yaml"),
                 List.of("defense.isolation_lr=0.05", "defense.isolation_augment=true", "defense.batch_size=64")).defense()).config();
-        assertEquals(List.of(0.05, true, 64), List.of(iso.isolationLr(), iso.isolationAugment(), iso.batchSize()));
+        assertEquals(List.of(0.05, true, 64, 64), List.of(iso.isolationLr(), iso.isolationAugment(), iso.batchSize(), iso.isolationBatchSize()),
+                "batch_size alone is every stage's batch");
+        Abl.Config split = ((Experiment.AblDefense) ConfigFile.experiment(Path.of("configs/abl-cifar10-badnets.yaml"),
+                List.of("defense.batch_size=64", "defense.isolation_batch_size=256")).defense()).config();
+        assertEquals(List.of(64, 256), List.of(split.batchSize(), split.isolationBatchSize()));
+        Abl.Config demo = ((Experiment.AblDefense) ConfigFile.experiment(Path.of("configs/demo.yaml"), List.of()).defense()).config();
+        assertEquals(List.of(64, 128), List.of(demo.batchSize(), demo.isolationBatchSize()), "the demo isolates at 128, the rest at 64");
+        BadInputException badBatch = assertThrows(BadInputException.class, () -> ConfigFile.experiment(
+                Path.of("configs/abl-cifar10-badnets.yaml"), List.of("defense.isolation_batch_size=0")));
+        assertTrue(badBatch.getMessage().contains("defense.isolation_batch_size"), badBatch.getMessage());
         Abl.Config ref = ((Experiment.AblDefense) abl.defense()).config();
-        assertEquals(List.of(0.1, false, 128), List.of(ref.isolationLr(), ref.isolationAugment(), ref.batchSize()), "the reference's isolation");
+        assertEquals(List.of(0.1, false, 128, 128), List.of(ref.isolationLr(), ref.isolationAugment(), ref.batchSize(), ref.isolationBatchSize()),
+                "the reference's isolation");
         assertEquals(List.of(Abl.FinetuneSchedule.STEP, 1e-4), List.of(ref.finetuneSchedule(), ref.finetuneWeightDecay()), "the reference's fine-tuning");
         Abl.Config cos = ((Experiment.AblDefense) ConfigFile.experiment(Path.of("configs/abl-cifar10-badnets.yaml"),
                 List.of("defense.finetune_schedule=cosine", "defense.finetune_weight_decay=5e-4")).defense()).config();

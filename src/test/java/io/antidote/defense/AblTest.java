@@ -393,17 +393,17 @@ class AblTest {
 
     @Test
     void ablRemovesTheBackdoorFromPoisonedSyntheticData() {
-        // the demo's setting: 5,000 synthetic images, BadNets' white square at 10%, WRN-10-1, 20 undefended epochs
+        // the demo's setting: 5,000 synthetic images, BadNets' white square at 10%, WRN-10-1 at batch 64, 20 undefended epochs
         Synthetic.Config sc = Synthetic.Config.defaults();
         ImageSet train = Synthetic.train(sc), test = Synthetic.test(sc);
         PoisonSpec spec = PoisonSpec.of("badnets", 0.1, 0).withParams(java.util.Map.of("variant", "square")).withSeed(1);
         Attack a = AttackRegistry.create(spec, new AttackContext(train, 0));
         ImageSet ptrain = Poisoner.poisonTrain(train, spec, a);
         ImageSet ptest = Poisoner.poisonTest(test, spec, a);
-        Abl.Config base = Abl.Config.reference(1).withEpochs(8, 10, 8, 7);
+        Abl.Config base = Abl.Config.reference(1).withEpochs(8, 10, 8, 5);
         Abl.Config c = base.toBuilder().isolationPick(Abl.IsolationPick.SEPARATED).flooding(true).gamma(0.5).isolationAugment(false).isolationRatio(0.05).unlearning(Abl.Unlearning.REFERENCE)
-                .finetuneLr(0.1).unlearnLr(0.001).batchSize(128).momentum(0.9).weightDecay(1e-4).stopMargin(0.1).recalibrateBn(false).unlearnClean(4).targetAnchors(0.1).build();
-        TrainConfig plain = TrainConfig.standard(20, 1).withLr(0.05, new Schedule.Cosine()).withAugmentation(io.antidote.data.Augmentation.none());
+                .finetuneLr(0.1).unlearnLr(0.001).batchSize(64).momentum(0.9).weightDecay(1e-4).stopMargin(0.1).recalibrateBn(false).unlearnClean(4).targetAnchors(0.1).build();
+        TrainConfig plain = TrainConfig.standard(20, 1).withLr(0.05, new Schedule.Cosine()).withAugmentation(io.antidote.data.Augmentation.none()).withBatchSize(64);
         try (Model undefended = Model.create("wrn-10-1", 10, 1, Precision.detect());
              Model defended = Model.create("wrn-10-1", 10, 1, Precision.detect())) {
             Trainer.train(undefended, Trainer.optimizer(undefended, plain, n -> true), ptrain, plain, new Trainer.Hooks() {}, null, Progress.silent(), -1);
