@@ -137,6 +137,11 @@ final class DemoCommand implements Callable<Integer> {
         a.put("stopped_early", abl.stoppedEarly());
         result.put("abl", a);
         result.put("wall_seconds", secs);
+        // the settings themselves, so a run can be repeated from its result alone
+        Map<String, Object> settings = new LinkedHashMap<>();
+        settings.put("no_defense", cfg.toString());
+        settings.put("abl", ablConfig(seed).toString());
+        result.put("config", settings);
         result.put("provenance", prov);
         run.writeJson("result.json", result);
         Runs.report(run);
