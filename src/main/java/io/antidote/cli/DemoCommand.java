@@ -121,8 +121,9 @@ final class DemoCommand implements Callable<Integer> {
         Runs.EpochRecorder rec = new Runs.EpochRecorder(run, data.test(), poisonedTest, spec.target(), 0, System.out);
         Metrics.Scores defended;
         Abl.Result abl;
+        Abl.Config ablCfg = ablConfig(seed);
         try (Model model = Model.create(MODEL, train.numClasses(), seed, p)) {
-            abl = Abl.run(model, train, ablConfig(seed), run.path(), Runs.ablListener(run, rec, train, new java.util.ArrayList<>()),
+            abl = Abl.run(model, train, ablCfg, run.path(), Runs.ablListener(run, rec, train, new java.util.ArrayList<>()),
                     new Progress(System.err, false));
             defended = Metrics.score(model, data.test(), poisonedTest, spec.target(), 256);
         }
@@ -140,7 +141,7 @@ final class DemoCommand implements Callable<Integer> {
         // the settings themselves, so a run can be repeated from its result alone
         Map<String, Object> settings = new LinkedHashMap<>();
         settings.put("no_defense", cfg.toString());
-        settings.put("abl", ablConfig(seed).toString());
+        settings.put("abl", ablCfg.toString());
         result.put("config", settings);
         result.put("provenance", prov);
         run.writeJson("result.json", result);
