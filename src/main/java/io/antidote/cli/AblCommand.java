@@ -67,6 +67,9 @@ final class AblCommand implements Callable<Integer> {
     @Option(names = "--isolation-batch-size", description = "Batch of isolation alone, overriding --batch-size for stage 1 (default 128).")
     Integer isolationBatchSize;
 
+    @Option(names = "--isolation-retries", description = "Sets of other isolation epochs to try when unlearning erases the set's own label (default 0; demo preset 2).")
+    Integer isolationRetries;
+
     @Option(names = "--lga", description = "Use LGA sign(L-gamma)*L instead of flooding |L-b|+b (same gradients).")
     boolean lga;
 
@@ -184,6 +187,7 @@ final class AblCommand implements Callable<Integer> {
         if (isolationAugment) b.isolationAugment(true);
         set(batchSize, b::batchSize);
         set(isolationBatchSize, b::isolationBatchSize);
+        set(isolationRetries, b::isolationRetries);
         if (lga) b.flooding(false);
         set(gamma, b::gamma);
         set(lgaScope == null ? null : LGA_SCOPES.get(lgaScope), b::lgaScope);
@@ -302,6 +306,8 @@ final class AblCommand implements Callable<Integer> {
         result.put("target_anchors", cfg.unlearnClean() > 0 ? cfg.targetAnchors() : 0.0);
         result.put("unlearning_stopped_early", r.stoppedEarly());
         if (r.stopReason() != null) result.put("stop_reason", r.stopReason());
+        if (r.labelErased() != null) result.put("label_erased", r.labelErased());
+        if (!r.rejected().isEmpty()) result.put("rejected_sets", r.rejected());
         System.out.printf(Locale.ROOT, "ABL%s: %s%s%n", cfg.unlearnBy().equals("ascent") ? "" : " (unlearning by " + cfg.unlearnBy() + ")", Runs.describe(s),
                 r.stoppedEarly() ? "  [unlearning stopped early: " + r.stopReason() + "]" : "");
         return result;

@@ -131,6 +131,15 @@ public final class HtmlReport {
         if (run.result().get("stop_reason") instanceof String why) {
             b.append("<p class=\"note\" id=\"stop-reason\">Unlearning stopped early: ").append(Html.escape(why)).append("</p>\n");
         }
+        // defend abl writes these at the top, the demo under "abl"
+        Map<?, ?> abl = run.result().get("abl") instanceof Map<?, ?> m ? m : run.result();
+        if (abl.get("rejected_sets") instanceof List<?> rejected && !rejected.isEmpty()) {
+            b.append("<p class=\"note\" id=\"rejected-sets\">Isolated sets rejected and replaced by another epoch's: ");
+            b.append(String.join("; ", rejected.stream().map(o -> Html.escape(String.valueOf(o))).toList())).append(".</p>\n");
+        }
+        if (abl.get("label_erased") instanceof String erased) {
+            b.append("<p class=\"note\" id=\"label-erased\">").append(Html.escape(erased)).append(".</p>\n");
+        }
     }
 
     /**

@@ -191,9 +191,18 @@ class ExperimentConfigTest {
         BadInputException badBatch = assertThrows(BadInputException.class, () -> ConfigFile.experiment(
                 Path.of("configs/abl-cifar10-badnets.yaml"), List.of("defense.isolation_batch_size=0")));
         assertTrue(badBatch.getMessage().contains("defense.isolation_batch_size"), badBatch.getMessage());
+        assertEquals(2, demo.isolationRetries(), "the demo retries two other epochs' sets");
+        assertEquals(1, ((Experiment.AblDefense) ConfigFile.experiment(Path.of("configs/abl-cifar10-badnets.yaml"),
+                List.of("defense.isolation_retries=1")).defense()).config().isolationRetries());
+        BadInputException badRetries = assertThrows(BadInputException.class, () -> ConfigFile.experiment(
+                Path.of("configs/abl-cifar10-badnets.yaml"), List.of("defense.isolation_retries=-1")));
+        assertTrue(badRetries.getMessage().contains("defense.isolation_retries"), badRetries.getMessage());
+        BadInputException jointRetries = assertThrows(BadInputException.class, () -> ConfigFile.experiment(
+                Path.of("configs/abl-cifar10-badnets.yaml"), List.of("defense.isolation_retries=1", "defense.unlearning=joint")));
+        assertTrue(jointRetries.getMessage().contains("isolation retries 1 need a separate unlearning stage"), jointRetries.getMessage());
         Abl.Config ref = ((Experiment.AblDefense) abl.defense()).config();
-        assertEquals(List.of(0.1, false, 128, 128), List.of(ref.isolationLr(), ref.isolationAugment(), ref.batchSize(), ref.isolationBatchSize()),
-                "the reference's isolation");
+        assertEquals(List.of(0.1, false, 128, 128, 0), List.of(ref.isolationLr(), ref.isolationAugment(), ref.batchSize(), ref.isolationBatchSize(),
+                ref.isolationRetries()), "the reference's isolation, with no retries");
         assertEquals(List.of(Abl.FinetuneSchedule.STEP, 1e-4), List.of(ref.finetuneSchedule(), ref.finetuneWeightDecay()), "the reference's fine-tuning");
         Abl.Config cos = ((Experiment.AblDefense) ConfigFile.experiment(Path.of("configs/abl-cifar10-badnets.yaml"),
                 List.of("defense.finetune_schedule=cosine", "defense.finetune_weight_decay=5e-4")).defense()).config();

@@ -167,6 +167,32 @@ class AblTest {
     }
 
     @Test
+    void keepersAreTheUpperHalfOfTheSuspectedClassBelowItsAnchors() {
+        int[] labels = {0, 1, 0, 0, 2, 0, 0, 1, 0, 0, 0};
+        ImageSet other = ImageSet.of("o", 32, 32, 3, 3, images(11, 4), labels);
+        ImageSet iso = ImageSet.of("i", 32, 32, 3, 3, images(3, 5), new int[]{0, 0, 1});
+        float[] loss = {0.3f, 9f, 2.5f, 0.01f, 8f, 2.5f, 1.0f, 7f, 4f, 0.2f, 3f};
+        // class 0 by loss, highest first: 8 (4), 10 (3), 2 and 5 (2.5, lower first), 6, 0, 9, 3; half of 8 is 4
+        assertArrayEquals(new int[]{8, 10, 2, 5}, Abl.keeperPositions(other, iso, loss, 0));
+        assertArrayEquals(new int[]{10, 2, 5}, Abl.keeperPositions(other, iso, loss, 0.1), "the anchors (one, rounded up) are left out");
+        assertArrayEquals(new int[]{5}, Abl.keeperPositions(other, iso, loss, 0.3));
+        assertArrayEquals(new int[]{}, Abl.keeperPositions(other, iso, loss, 0.5), "anchors reaching the median leave none");
+        assertArrayEquals(new int[]{}, Abl.keeperPositions(other, iso, null, 0.1), "no losses, no check");
+    }
+
+    @Test
+    void retriesNeedASeparateUnlearningStage() {
+        Abl.Config b = Abl.Config.balanced(1);
+        assertEquals(2, b.toBuilder().isolationRetries(2).build().isolationRetries());
+        io.antidote.BadInputException neg = assertThrows(io.antidote.BadInputException.class, () -> b.toBuilder().isolationRetries(-1).build());
+        assertTrue(neg.getMessage().contains("isolation retries -1"), neg.getMessage());
+        io.antidote.BadInputException joint = assertThrows(io.antidote.BadInputException.class,
+                () -> b.toBuilder().isolationRetries(1).unlearning(Abl.Unlearning.JOINT).build());
+        assertTrue(joint.getMessage().contains("unlearning 'joint'"), joint.getMessage());
+        assertThrows(io.antidote.BadInputException.class, () -> b.toBuilder().isolationRetries(1).unlearnBy("finetune-all").build());
+    }
+
+    @Test
     void anchorsGiveTheSuspectedClassOneClasssShareOfThePartners() {
         int n = 1400;
         int[] labels = new int[n];
@@ -392,6 +418,39 @@ class AblTest {
     }
 
     @Test
+    void aSetWhoseUnlearningErasesItsOwnLabelIsReplacedByTheNextEpochsSet() {
+        ImageSet data = Poisoner.poisonTrain(Synthetic.train(new Synthetic.Config(1300, 0, 4)),
+                PoisonSpec.of("badnets", 0.1, 0).withParams(Map.of("variant", "square")).withSeed(3));
+        TrainConfig plain = TrainConfig.standard(8, 1).withLr(0.05, new Schedule.Cosine()).withAugmentation(io.antidote.data.Augmentation.none()).withBatchSize(64);
+        Abl.Config c = Abl.Config.balanced(1).toBuilder().isolationRatio(0.05).batchSize(64).unlearnEpochs(5).unlearnLr(0.001)
+                .unlearnClean(4).targetAnchors(0.1).isolationRetries(2).build();
+        try (Model m = Model.create("wrn-10-1", 10, 3, Precision.FP32)) {
+            Trainer.train(m, Trainer.optimizer(m, plain, n -> true), data, plain, new Trainer.Hooks() {}, null, Progress.silent(), -1);
+            float[][] loss = new float[1][];
+            Abl.isolate(m, data, 0.05, 256, loss);
+            // two candidate sets of 65: the lowest-loss images of clean class 6, ranked first, then the poisons
+            int[] clean = java.util.stream.IntStream.range(0, data.size()).filter(i -> data.label(i) == 6 && !data.poisoned(i)).boxed()
+                    .sorted(java.util.Comparator.comparingDouble(i -> loss[0][i])).limit(65).mapToInt(Integer::intValue).toArray();
+            int[] poisons = java.util.stream.IntStream.range(0, data.size()).filter(data::poisoned).limit(65).toArray();
+            Abl.Isolation first = Abl.isolation(data, clean, loss[0]);
+            Abl.Isolation second = Abl.isolation(data, poisons, loss[0]);
+            List<IsolationPicks.Candidate> ranked = List.of(new IsolationPicks.Candidate(5, first), new IsolationPicks.Candidate(4, second));
+            StringBuilder notes = new StringBuilder();
+            Abl.Result r = Abl.unlearnWithRetries(m, Trainer.optimizer(m, Abl.fineTuning(c), n -> true), data, ranked.get(0), Abl.split(data, clean, loss[0]),
+                    ranked, loss[0], c, null, new Abl.Listener() {
+                        @Override public void epoch(String stage, Trainer.EpochStats s, Model model) {}
+                        @Override public void note(String message) { notes.append(message).append('\n'); }
+                    }, Progress.silent());
+            assertEquals(1, r.rejected().size(), notes.toString());
+            assertTrue(r.rejected().get(0).startsWith("isolation epoch 5's set (100.0% label 6): unlearning erased label 6"), r.rejected().get(0));
+            assertArrayEquals(poisons, r.isolation().positions(), "the poisons' set was not tried next");
+            assertNull(r.labelErased(), "unlearning the poisons erased label 0: " + notes);
+            assertFalse(r.stoppedEarly(), notes.toString());
+            assertTrue(notes.toString().contains("restored the fine-tuned model; unlearning isolation epoch 4's set instead"), notes.toString());
+        }
+    }
+
+    @Test
     void ablRemovesTheBackdoorFromPoisonedSyntheticData() {
         // the demo's setting: 5,000 synthetic images, BadNets' white square at 10%, WRN-10-1 at batch 64, 20 undefended epochs
         Synthetic.Config sc = Synthetic.Config.defaults();
@@ -402,7 +461,8 @@ class AblTest {
         ImageSet ptest = Poisoner.poisonTest(test, spec, a);
         Abl.Config base = Abl.Config.reference(1).withEpochs(8, 10, 8, 5);
         Abl.Config c = base.toBuilder().isolationPick(Abl.IsolationPick.SEPARATED).flooding(true).gamma(0.5).isolationAugment(false).isolationRatio(0.05).unlearning(Abl.Unlearning.REFERENCE)
-                .finetuneLr(0.1).unlearnLr(0.001).batchSize(64).momentum(0.9).weightDecay(1e-4).stopMargin(0.1).recalibrateBn(false).unlearnClean(4).targetAnchors(0.1).build();
+                .finetuneLr(0.1).unlearnLr(0.001).batchSize(64).momentum(0.9).weightDecay(1e-4).stopMargin(0.1).recalibrateBn(false).unlearnClean(4).targetAnchors(0.1)
+                .isolationRetries(2).build();
         TrainConfig plain = TrainConfig.standard(20, 1).withLr(0.05, new Schedule.Cosine()).withAugmentation(io.antidote.data.Augmentation.none()).withBatchSize(64);
         try (Model undefended = Model.create("wrn-10-1", 10, 1, Precision.detect());
              Model defended = Model.create("wrn-10-1", 10, 1, Precision.detect())) {
@@ -412,6 +472,9 @@ class AblTest {
             Metrics.Scores d = Metrics.score(defended, test, ptest, 0, 256);
             assertTrue(u.attackSuccessRate() > 0.9, "undefended ASR " + u.attackSuccessRate());
             assertTrue(r.isolation().precision() > 0.8, "isolation precision " + r.isolation().precision());
+            // unlearning poisons leaves the target's clean images alone, so no set was taken for a clean class's
+            assertNull(r.labelErased(), r.labelErased());
+            assertEquals(List.of(), r.rejected());
             assertTrue(d.attackSuccessRate() < 0.1, "ABL ASR " + d.attackSuccessRate());
             assertTrue(d.cleanAccuracy() > u.cleanAccuracy() - 0.05, "ABL CA " + d.cleanAccuracy() + " vs " + u.cleanAccuracy());
         }

@@ -79,4 +79,28 @@ class IsolationPicksTest {
     private static Abl.Isolation withSeparation(Abl.Isolation i, double s) {
         return new Abl.Isolation(i.positions(), i.poisonedInside(), i.poisonedTotal(), i.labelShare(), s);
     }
+
+    @Test
+    void retriesFollowTheRulesOrderAndSurviveACheckpoint() {
+        int[] labels = new int[20];
+        for (int i = 10; i < 20; i++) labels[i] = 1;
+        ImageSet data = ImageSet.of("d", 32, 32, 3, 2, new byte[20 * 32 * 32 * 3], labels);
+        IsolationPicks p = new IsolationPicks(Abl.IsolationPick.SEPARATED);
+        p.offer(1, withSeparation(Abl.isolation(data, new int[]{0, 1, 2, 3}, null), 2.5));
+        p.offer(2, withSeparation(Abl.isolation(data, new int[]{0, 1, 2, 10}, null), 4.0));
+        p.offer(3, withSeparation(Abl.isolation(data, new int[]{10, 11, 12, 13}, null), 2.5));
+        // scores 2.5, 3.0, 2.5: epoch 2 first, then the tied 3 before 1 (the later first)
+        assertEquals(List.of(2, 3, 1), p.ranked().stream().map(IsolationPicks.Candidate::epoch).toList());
+        IsolationPicks back = IsolationPicks.fromMetadata(p.encode(), data, Abl.IsolationPick.SEPARATED);
+        assertEquals(List.of(2, 3, 1), back.ranked().stream().map(IsolationPicks.Candidate::epoch).toList());
+        assertArrayEquals(new int[]{10, 11, 12, 13}, back.ranked().get(1).isolation().positions());
+        assertEquals(2.5, back.ranked().get(2).isolation().separation(), 0.0);
+        // the last-epoch rule retries from the latest backwards
+        IsolationPicks last = new IsolationPicks(Abl.IsolationPick.LAST);
+        for (int e = 1; e <= 3; e++) last.offer(e, iso(0.5 * e, 1.0));
+        assertEquals(List.of(3, 2, 1), last.ranked().stream().map(IsolationPicks.Candidate::epoch).toList());
+        // a checkpoint from before the retries held only the best
+        IsolationPicks old = IsolationPicks.fromMetadata(Map.of(IsolationPicks.KEY, "2:4.0:0,1,2,10"), data, Abl.IsolationPick.SEPARATED);
+        assertEquals(List.of(2), old.ranked().stream().map(IsolationPicks.Candidate::epoch).toList());
+    }
 }

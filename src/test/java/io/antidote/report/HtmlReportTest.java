@@ -132,6 +132,9 @@ class HtmlReportTest {
         assertEquals(0.895, dataValue(html, "ca-no-defense"));
         assertTrue(html.contains("reference point"), "synthetic data is not the paper's setting; the page says so");
         assertEquals(3, count(html, "<svg "), "no isolation_losses.csv, so no histogram");
+        assertTrue(html.contains("id=\"rejected-sets\">Isolated sets rejected and replaced by another epoch's: unlearning erased label 5:"
+                + " &lt;of its examples&gt; 100.0% then 0.0%.</p>"), "the rejected set is named, escaped");
+        assertFalse(html.contains("id=\"label-erased\""), "the set finally unlearned erased nothing");
     }
 
     @Test

@@ -73,7 +73,8 @@ final class SyntheticRuns {
                 {"attack": "%s",
                  "no_defense": {"ca": 0.895, "ca_non_target": 0.89, "asr": 0.9922222222222222, "clean_loss": 0.31, "poison_loss": 0.03},
                  "abl": {"ca": 0.924, "ca_non_target": 0.9455555555555556, "asr": 0.0, "clean_loss": 0.21, "poison_loss": 9.65,
-                         "isolation_precision": 0.968, "isolation_recall": 0.484, "stopped_early": false},
+                         "isolation_precision": 0.968, "isolation_recall": 0.484, "stopped_early": false,
+                         "rejected_sets": ["unlearning erased label 5: <of its examples> 100.0%% then 0.0%%"]},
                  "wall_seconds": 73.08, "provenance": %s}""".formatted(SPEC, PROVENANCE.replace("cifar10-train", "synthetic-train")));
         return dir;
     }
