@@ -315,8 +315,8 @@ public final class Abl {
      * A label counts as erased when, at some unlearning epoch, the share of its keepers (see
      * {@link #keeperPositions}) still predicted as it falls below this fraction of the share before
      * unlearning. In the demo, unlearning a clean class's easiest images took its keepers from
-     * 96-100% to 0-8%, while unlearning sets of 61-98% poison left the target's keepers above 80%
-     * (README "The demo").
+     * 96-100% to 0-8%, while unlearning sets of 61-100% poison left the target's keepers at 62% or
+     * more (README "The demo").
      */
     static final double ERASED = 0.5;
 
