@@ -146,6 +146,8 @@ class ReportBrowserTest {
         assertEquals(ids, charts.stream().map(c -> c.getAttribute("id")).toList());
         for (WebElement chart : charts) {
             String id = chart.getAttribute("id");
+            // a chart that straddles the bottom of the window comes out of an element screenshot blank
+            js("arguments[0].scrollIntoView({block: 'center'})", chart);
             Rectangle box = chart.getRect();
             assertTrue(box.getWidth() > 100 && box.getHeight() > 50, id + " laid out at " + box.getWidth() + "x" + box.getHeight());
 
