@@ -54,9 +54,7 @@ class IsolationPicksTest {
 
     @Test
     void theBestSurvivesACheckpoint() {
-        int[] labels = new int[20];
-        for (int i = 10; i < 20; i++) labels[i] = 1;
-        ImageSet data = ImageSet.of("d", 32, 32, 3, 2, new byte[20 * 32 * 32 * 3], labels);
+        ImageSet data = twoLabels();
         IsolationPicks p = new IsolationPicks(Abl.IsolationPick.SEPARATED);
         p.offer(1, withSeparation(Abl.isolation(data, new int[]{0, 1, 2, 3}, null), 2.5));
         p.offer(2, withSeparation(Abl.isolation(data, new int[]{0, 1, 2, 10}, null), 4.0));
@@ -76,15 +74,20 @@ class IsolationPicksTest {
         assertEquals(0.75, old.best().isolation().labelShare(), 1e-12);
     }
 
+    /** Twenty blank images, the first ten labelled 0 and the rest 1. */
+    private static ImageSet twoLabels() {
+        int[] labels = new int[20];
+        for (int i = 10; i < 20; i++) labels[i] = 1;
+        return ImageSet.of("d", 32, 32, 3, 2, new byte[20 * 32 * 32 * 3], labels);
+    }
+
     private static Abl.Isolation withSeparation(Abl.Isolation i, double s) {
         return new Abl.Isolation(i.positions(), i.poisonedInside(), i.poisonedTotal(), i.labelShare(), s);
     }
 
     @Test
     void retriesFollowTheRulesOrderAndSurviveACheckpoint() {
-        int[] labels = new int[20];
-        for (int i = 10; i < 20; i++) labels[i] = 1;
-        ImageSet data = ImageSet.of("d", 32, 32, 3, 2, new byte[20 * 32 * 32 * 3], labels);
+        ImageSet data = twoLabels();
         IsolationPicks p = new IsolationPicks(Abl.IsolationPick.SEPARATED);
         p.offer(1, withSeparation(Abl.isolation(data, new int[]{0, 1, 2, 3}, null), 2.5));
         p.offer(2, withSeparation(Abl.isolation(data, new int[]{0, 1, 2, 10}, null), 4.0));
