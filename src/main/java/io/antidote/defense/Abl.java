@@ -561,7 +561,7 @@ public final class Abl {
         final ImageSet epochData = data.concat(poisoned.name() + "-joint", partners);
         listener.note(String.format(java.util.Locale.ROOT, "joint stage: %d isolated examples x %d copies against %d others (%.2f per isolated;"
                 + " label %d only from its %d target anchors), ascent capped at ln %d", isoSet.size(), copies, partners.size(), actual,
-                suspectedTarget(isoSet, other.numClasses()), anchors.length, other.numClasses()));
+                suspectedTarget(isoSet), anchors.length, other.numClasses()));
         Trainer.train(model, opt, epochData, ft, new Trainer.Hooks() {
             @Override
             public Objective objective(int epoch) { return new Objective.CappedAscent(Math.log(other.numClasses())); }
@@ -677,7 +677,7 @@ public final class Abl {
                           Progress progress, Isolation isolated) {
         ImageSet slice = cleanSlice(other, isoSet, c.seed() + 7);
         double base = sliceScore(model, slice)[0];
-        final int label = suspectedTarget(isoSet, other.numClasses());
+        final int label = suspectedTarget(isoSet);
         int[] keep = keeperPositions(other, isoSet, otherLoss, c.targetAnchors());
         final ImageSet keepers = keep.length == 0 ? null : other.subset(other.name() + "-keepers", keep);
         final double keepBase = keepers == null ? Double.NaN : sliceScore(model, keepers)[0];
@@ -692,7 +692,7 @@ public final class Abl {
         final double r = c.unlearnClean();
         int[] anchors = r > 0 ? targetAnchors(other, isoSet, otherLoss, c.targetAnchors()) : new int[0];
         if (anchors.length > 0) {
-            int suspect = suspectedTarget(isoSet, other.numClasses());
+            int suspect = suspectedTarget(isoSet);
             long inClass = IntStream.range(0, other.size()).filter(i -> other.label(i) == suspect).count();
             listener.note(String.format(java.util.Locale.ROOT, "target anchors: the %d of %d examples labelled %d with the highest isolation loss"
                     + " give the clean partners that class's share", anchors.length, inClass, suspect));
@@ -789,10 +789,7 @@ public final class Abl {
      */
     static int[] keeperPositions(ImageSet other, ImageSet isoSet, float[] otherLoss, double anchorFraction) {
         if (otherLoss == null) return new int[0];
-        if (otherLoss.length != other.size()) throw new IllegalArgumentException(otherLoss.length + " losses for " + other.size() + " examples");
-        int suspect = suspectedTarget(isoSet, other.numClasses());
-        int[] cls = IntStream.range(0, other.size()).filter(i -> other.label(i) == suspect).boxed()
-                .sorted(Comparator.<Integer>comparingDouble(i -> -otherLoss[i]).thenComparingInt(i -> i)).mapToInt(Integer::intValue).toArray();
+        int[] cls = suspectedClassByLoss(other, isoSet, otherLoss);
         int from = (int) Math.ceil(anchorFraction * cls.length);
         int to = cls.length / 2;
         return from >= to ? new int[0] : Arrays.copyOfRange(cls, from, to);
@@ -842,7 +839,7 @@ public final class Abl {
      * slice (null: none) and the suspected target class, followed by that class's share of anchors.
      */
     static int[] partnerPositions(ImageSet isoSet, ImageSet other, ImageSet slice, int want, int[] anchors, long seed) {
-        int suspect = suspectedTarget(isoSet, other.numClasses());
+        int suspect = suspectedTarget(isoSet);
         java.util.Set<Integer> inSlice = new java.util.HashSet<>();
         if (slice != null) for (int i = 0; i < slice.size(); i++) inSlice.add(slice.originalIndex(i));
         int[] order = io.antidote.data.BatchLoader.shuffledOrder(other.size(), seed);
@@ -868,19 +865,20 @@ public final class Abl {
      */
     static int[] targetAnchors(ImageSet other, ImageSet isoSet, float[] otherLoss, double fraction) {
         if (fraction == 0 || otherLoss == null) return new int[0];
-        if (otherLoss.length != other.size()) throw new IllegalArgumentException(otherLoss.length + " losses for " + other.size() + " examples");
-        int suspect = suspectedTarget(isoSet, other.numClasses());
-        int[] cls = IntStream.range(0, other.size()).filter(i -> other.label(i) == suspect).boxed()
-                .sorted(Comparator.<Integer>comparingDouble(i -> -otherLoss[i]).thenComparingInt(i -> i)).mapToInt(Integer::intValue).toArray();
+        int[] cls = suspectedClassByLoss(other, isoSet, otherLoss);
         return Arrays.copyOf(cls, (int) Math.ceil(fraction * cls.length));
     }
 
-    private static int suspectedTarget(ImageSet isoSet, int numClasses) {
-        int[] count = new int[numClasses];
-        for (int i = 0; i < isoSet.size(); i++) count[isoSet.label(i)]++;
-        int suspect = 0;
-        for (int k = 1; k < count.length; k++) if (count[k] > count[suspect]) suspect = k;
-        return suspect;
+    /** The positions in `other` of the isolated set's majority label, highest isolation loss first (ties to the lower position). */
+    private static int[] suspectedClassByLoss(ImageSet other, ImageSet isoSet, float[] otherLoss) {
+        if (otherLoss.length != other.size()) throw new IllegalArgumentException(otherLoss.length + " losses for " + other.size() + " examples");
+        int suspect = suspectedTarget(isoSet);
+        return IntStream.range(0, other.size()).filter(i -> other.label(i) == suspect).boxed()
+                .sorted(Comparator.<Integer>comparingDouble(i -> -otherLoss[i]).thenComparingInt(i -> i)).mapToInt(Integer::intValue).toArray();
+    }
+
+    private static int suspectedTarget(ImageSet isoSet) {
+        return majorityLabel(isoSet, IntStream.range(0, isoSet.size()).toArray());
     }
 
     /**
@@ -889,7 +887,7 @@ public final class Abl {
      * to make them "wrong", so keeping them would make the stop rule fire on success.
      */
     static ImageSet cleanSlice(ImageSet other, ImageSet isoSet, long seed) {
-        final int t = suspectedTarget(isoSet, other.numClasses());
+        final int t = suspectedTarget(isoSet);
         int[] order = io.antidote.data.BatchLoader.shuffledOrder(other.size(), seed);
         int[] keep = Arrays.stream(order).filter(i -> other.label(i) != t).limit(1000).toArray();
         return other.subset(other.name() + "-slice", keep);
