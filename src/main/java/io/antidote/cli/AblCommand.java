@@ -95,6 +95,10 @@ final class AblCommand implements Callable<Integer> {
     @Option(names = "--unlearn-epochs")
     Integer unlearnEpochs;
 
+    @Option(names = "--unlearn-max-epochs", description = "Go on past --unlearn-epochs, up to this epoch, until half the isolated set's"
+            + " loss has passed ln C (default 0: off; demo preset 8).")
+    Integer unlearnMaxEpochs;
+
     @Option(names = "--unlearn-lr")
     Double unlearnLr;
 
@@ -196,6 +200,7 @@ final class AblCommand implements Callable<Integer> {
         set(finetuneSchedule == null ? null : FINETUNE_SCHEDULES.get(finetuneSchedule), b::finetuneSchedule);
         set(finetuneWeightDecay, b::finetuneWeightDecay);
         set(unlearnEpochs, b::unlearnEpochs);
+        set(unlearnMaxEpochs, b::unlearnMaxEpochs);
         set(unlearnLr, b::unlearnLr);
         set(stopMargin, b::stopMargin);
         if (recalibrateBn) b.recalibrateBn(true);
@@ -305,6 +310,7 @@ final class AblCommand implements Callable<Integer> {
         result.put("unlearn_clean", cfg.unlearnClean());
         result.put("target_anchors", cfg.unlearnClean() > 0 ? cfg.targetAnchors() : 0.0);
         result.put("unlearning_stopped_early", r.stoppedEarly());
+        result.put("unlearn_epochs_run", r.unlearnEpochsRun());
         if (r.stopReason() != null) result.put("stop_reason", r.stopReason());
         if (r.labelErased() != null) result.put("label_erased", r.labelErased());
         if (!r.rejected().isEmpty()) result.put("rejected_sets", r.rejected());

@@ -148,6 +148,7 @@ final class ConfigFile {
                 List.copyOf(AblCommand.FINETUNE_SCHEDULES.keySet()));
         double ftWd = d.number("finetune_weight_decay", p.finetuneWeightDecay(), Range.closed(0, 1));
         int ul = (int) d.integer("unlearn_epochs", (long) p.unlearnEpochs(), 0, 100_000);
+        int ulMax = (int) d.integer("unlearn_max_epochs", (long) p.unlearnMaxEpochs(), 0, 100_000);
         double ulr = d.number("unlearn_lr", p.unlearnLr(), Range.open(0, Double.POSITIVE_INFINITY, true, true));
         double margin = d.number("stop_margin", p.stopMargin(), Range.closed(0, 1));
         boolean recal = d.bool("recalibrate_bn", p.recalibrateBn());
@@ -162,7 +163,7 @@ final class ConfigFile {
                 .isolationAugment(isoAugment).batchSize(batch).isolationBatchSize(isoBatch).flooding(!lga).gamma(gamma).lgaScope(AblCommand.LGA_SCOPES.get(scope))
                 .unlearning(AblCommand.UNLEARNING.get(unlearning)).finetuneEpochs(ft).finetuneDecayEpoch(decay)
                 .finetuneSchedule(AblCommand.FINETUNE_SCHEDULES.get(ftSchedule)).finetuneWeightDecay(ftWd)
-                .unlearnEpochs(ul).unlearnLr(ulr).stopMargin(margin)
+                .unlearnEpochs(ul).unlearnMaxEpochs(ulMax).unlearnLr(ulr).stopMargin(margin)
                 .recalibrateBn(recal).unlearnClean(clean).unlearnBy(by).targetAnchors(anchors)
                 .isolationPick(AblCommand.PICKS.get(pick)).isolationRetries(retries).build());
         // an experiment always runs both stages, so a treatment the joint stage 2 cannot apply is refused here

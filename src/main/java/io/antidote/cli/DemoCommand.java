@@ -91,7 +91,7 @@ final class DemoCommand implements Callable<Integer> {
         // clean class can still win; unlearning its images then erases that label, and up to two
         // other epochs' sets of other labels are tried from the fine-tuned model.
         return r.toBuilder().isolationRatio(0.05).batchSize(BATCH).isolationBatchSize(128).unlearnLr(0.001).unlearnClean(4).targetAnchors(0.1).isolationPick(Abl.IsolationPick.SEPARATED)
-                .isolationRetries(2).seed(seed).build();
+                .isolationRetries(2).unlearnMaxEpochs(8).seed(seed).build();
     }
 
     @Override
@@ -139,6 +139,7 @@ final class DemoCommand implements Callable<Integer> {
         a.put("isolation_precision", abl.isolation().precision());
         a.put("isolation_recall", abl.isolation().recall());
         a.put("stopped_early", abl.stoppedEarly());
+        a.put("unlearn_epochs_run", abl.unlearnEpochsRun());
         if (abl.labelErased() != null) a.put("label_erased", abl.labelErased());
         a.put("rejected_sets", abl.rejected());
         result.put("abl", a);

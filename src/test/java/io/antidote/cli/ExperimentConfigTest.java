@@ -200,7 +200,14 @@ class ExperimentConfigTest {
         BadInputException jointRetries = assertThrows(BadInputException.class, () -> ConfigFile.experiment(
                 Path.of("configs/abl-cifar10-badnets.yaml"), List.of("defense.isolation_retries=1", "defense.unlearning=joint")));
         assertTrue(jointRetries.getMessage().contains("isolation retries 1 need a separate unlearning stage"), jointRetries.getMessage());
+        assertEquals(List.of(5, 8), List.of(demo.unlearnEpochs(), demo.unlearnMaxEpochs()), "the demo unlearns 5 epochs, and on to 8 until the set is unlearned");
+        assertEquals(6, ((Experiment.AblDefense) ConfigFile.experiment(Path.of("configs/abl-cifar10-badnets.yaml"),
+                List.of("defense.unlearn_max_epochs=6")).defense()).config().unlearnMaxEpochs());
+        BadInputException shortMax = assertThrows(BadInputException.class, () -> ConfigFile.experiment(
+                Path.of("configs/abl-cifar10-badnets.yaml"), List.of("defense.unlearn_epochs=4", "defense.unlearn_max_epochs=3")));
+        assertTrue(shortMax.getMessage().contains("unlearning max epochs 3 must be 0 (off) or in [4 "), shortMax.getMessage());
         Abl.Config ref = ((Experiment.AblDefense) abl.defense()).config();
+        assertEquals(0, ref.unlearnMaxEpochs(), "the reference unlearns a fixed number of epochs");
         assertEquals(List.of(0.1, false, 128, 128, 0), List.of(ref.isolationLr(), ref.isolationAugment(), ref.batchSize(), ref.isolationBatchSize(),
                 ref.isolationRetries()), "the reference's isolation, with no retries");
         assertEquals(List.of(Abl.FinetuneSchedule.STEP, 1e-4), List.of(ref.finetuneSchedule(), ref.finetuneWeightDecay()), "the reference's fine-tuning");

@@ -301,7 +301,7 @@ class AblTest {
             assertEquals(1, r.unlearnEpochsRun());
             // the epoch's record carries the slice accuracies the rule judged (here it fired on the NaN loss)
             assertEquals(1, extras.size());
-            assertEquals(java.util.Set.of("slice_acc", "slice_acc_start"), extras.get(0).keySet());
+            assertEquals(java.util.Set.of("slice_acc", "slice_acc_start", "isolated_acc", "isolated_unlearned"), extras.get(0).keySet());
             for (Object v : extras.get(0).values()) assertTrue((Double) v >= 0 && (Double) v <= 1, extras.toString());
             assertTrue(notes.toString().contains("unlearning stopped"), notes.toString());
             assertEquals(before, m.stateDict(), "the model before the divergence was not restored");
@@ -417,17 +417,35 @@ class AblTest {
         }
     }
 
-    @Test
-    void aSetWhoseUnlearningErasesItsOwnLabelIsReplacedByTheNextEpochsSet() {
+    /** A backdoored model's weights, the data it was trained on and its isolation losses. */
+    private record Backdoored(ImageSet data, Map<String, TensorData> weights, float[] loss) {}
+
+    private static Backdoored backdoored;
+
+    /** 1,300 synthetic images with BadNets' square at 10%, WRN-10-1 trained 8 epochs on them: trained once for the tests that share it. */
+    private static synchronized Backdoored backdoored() {
+        if (backdoored != null) return backdoored;
         ImageSet data = Poisoner.poisonTrain(Synthetic.train(new Synthetic.Config(1300, 0, 4)),
                 PoisonSpec.of("badnets", 0.1, 0).withParams(Map.of("variant", "square")).withSeed(3));
         TrainConfig plain = TrainConfig.standard(8, 1).withLr(0.05, new Schedule.Cosine()).withAugmentation(io.antidote.data.Augmentation.none()).withBatchSize(64);
-        Abl.Config c = Abl.Config.balanced(1).toBuilder().isolationRatio(0.05).batchSize(64).unlearnEpochs(5).unlearnLr(0.001)
-                .unlearnClean(4).targetAnchors(0.1).isolationRetries(2).build();
         try (Model m = Model.create("wrn-10-1", 10, 3, Precision.FP32)) {
             Trainer.train(m, Trainer.optimizer(m, plain, n -> true), data, plain, new Trainer.Hooks() {}, null, Progress.silent(), -1);
             float[][] loss = new float[1][];
             Abl.isolate(m, data, 0.05, 256, loss);
+            backdoored = new Backdoored(data, m.stateDict(), loss[0]);
+        }
+        return backdoored;
+    }
+
+    @Test
+    void aSetWhoseUnlearningErasesItsOwnLabelIsReplacedByTheNextEpochsSet() {
+        Backdoored b = backdoored();
+        ImageSet data = b.data();
+        float[][] loss = {b.loss()};
+        Abl.Config c = Abl.Config.balanced(1).toBuilder().isolationRatio(0.05).batchSize(64).unlearnEpochs(5).unlearnLr(0.001)
+                .unlearnClean(4).targetAnchors(0.1).isolationRetries(2).build();
+        try (Model m = Model.create("wrn-10-1", 10, 3, Precision.FP32)) {
+            m.loadStateDict(b.weights(), true);
             // two candidate sets of 65: the lowest-loss images of clean class 6, ranked first, then the poisons
             int[] clean = java.util.stream.IntStream.range(0, data.size()).filter(i -> data.label(i) == 6 && !data.poisoned(i)).boxed()
                     .sorted(java.util.Comparator.comparingDouble(i -> loss[0][i])).limit(65).mapToInt(Integer::intValue).toArray();
@@ -447,6 +465,37 @@ class AblTest {
             assertNull(r.labelErased(), "unlearning the poisons erased label 0: " + notes);
             assertFalse(r.stoppedEarly(), notes.toString());
             assertTrue(notes.toString().contains("restored the fine-tuned model; unlearning isolation epoch 4's set instead"), notes.toString());
+        }
+    }
+
+    @Test
+    void unlearningGoesOnPastItsEpochsUntilHalfTheSetIsUnlearned() {
+        Backdoored b = backdoored();
+        ImageSet data = b.data();
+        // every poison: those left outside would be descended on among the clean partners, holding the backdoor up
+        int[] poisons = java.util.stream.IntStream.range(0, data.size()).filter(data::poisoned).toArray();
+        Abl.Config c = Abl.Config.balanced(1).toBuilder().isolationRatio(0.1).batchSize(64).unlearnEpochs(1).unlearnMaxEpochs(12)
+                .unlearnLr(0.001).unlearnClean(4).targetAnchors(0.1).build();
+        List<Double> unlearned = new java.util.ArrayList<>();
+        StringBuilder notes = new StringBuilder();
+        try (Model m = Model.create("wrn-10-1", 10, 3, Precision.FP32)) {
+            m.loadStateDict(b.weights(), true);
+            IsolationPicks.Candidate only = new IsolationPicks.Candidate(4, Abl.isolation(data, poisons, b.loss()));
+            Abl.Result r = Abl.unlearnWithRetries(m, Trainer.optimizer(m, Abl.fineTuning(c), n -> true), data, only, Abl.split(data, poisons, b.loss()),
+                    List.of(only), b.loss(), c, null, new Abl.Listener() {
+                        @Override public void epoch(String stage, Trainer.EpochStats s, Model model) {}
+                        @Override public void epoch(String stage, Trainer.EpochStats s, Model model, Map<String, Object> extra) {
+                            unlearned.add((Double) extra.get("isolated_unlearned"));
+                        }
+                        @Override public void note(String message) { notes.append(message).append('\n'); }
+                    }, Progress.silent());
+            assertFalse(r.stoppedEarly(), notes.toString());
+            assertEquals(unlearned.size(), r.unlearnEpochsRun());
+            // one epoch leaves most poisons predicted as the target; it stops at the first epoch past half, well before 12
+            assertTrue(unlearned.size() > 1 && unlearned.size() < 12, unlearned.toString());
+            assertTrue(unlearned.get(unlearned.size() - 1) >= Abl.UNLEARNED, unlearned.toString());
+            for (double u : unlearned.subList(0, unlearned.size() - 1)) assertTrue(u < Abl.UNLEARNED, unlearned.toString());
+            assertTrue(notes.toString().contains("after unlearning epoch 1, "), notes.toString());
         }
     }
 
