@@ -103,8 +103,8 @@ public final class Abl {
                         + unlearning.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-') + "' with treatment '" + unlearnBy + "' does not have");
             }
             if (unlearnMaxEpochs != 0 && (unlearnMaxEpochs < unlearnEpochs || unlearnMaxEpochs > 100_000)) {
-                throw new BadInputException("unlearning max epochs " + unlearnMaxEpochs + " must be 0 (off) or in [" + unlearnEpochs
-                        + " (the unlearning epochs), 100000]");
+                throw new BadInputException("unlearning max epochs " + unlearnMaxEpochs + " must be 0 (exactly the unlearning epochs) or in ["
+                        + unlearnEpochs + " (the unlearning epochs), 100000]");
             }
             if (!(finetuneWeightDecay >= 0 && finetuneWeightDecay <= 1)) {
                 throw new BadInputException("fine-tuning weight decay " + finetuneWeightDecay + " is outside [0, 1]");
