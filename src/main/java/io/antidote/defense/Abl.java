@@ -102,9 +102,10 @@ public final class Abl {
                 throw new BadInputException("isolation retries " + isolationRetries + " need a separate unlearning stage, which unlearning '"
                         + unlearning.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-') + "' with treatment '" + unlearnBy + "' does not have");
             }
-            if (unlearnMaxEpochs != 0 && (unlearnMaxEpochs < unlearnEpochs || unlearnMaxEpochs > 100_000)) {
-                throw new BadInputException("unlearning max epochs " + unlearnMaxEpochs + " must be 0 (exactly the unlearning epochs) or in ["
-                        + unlearnEpochs + " (the unlearning epochs), 100000]");
+            if (unlearnMaxEpochs < 0 || unlearnMaxEpochs > 100_000) throw new BadInputException("unlearning max epochs " + unlearnMaxEpochs + " is outside [0, 100000]");
+            if (unlearnMaxEpochs != 0 && unlearnMaxEpochs < unlearnEpochs) {
+                throw new BadInputException("unlearning max epochs " + unlearnMaxEpochs + " is below the " + unlearnEpochs + " unlearning epochs:"
+                        + " set it to 0 (exactly the unlearning epochs) or to at least " + unlearnEpochs);
             }
             if (!(finetuneWeightDecay >= 0 && finetuneWeightDecay <= 1)) {
                 throw new BadInputException("fine-tuning weight decay " + finetuneWeightDecay + " is outside [0, 1]");
