@@ -96,7 +96,7 @@ final class AblCommand implements Callable<Integer> {
     Integer unlearnEpochs;
 
     @Option(names = "--unlearn-max-epochs", description = "Go on past --unlearn-epochs, up to this epoch, until half the isolated set's"
-            + " loss has passed ln C (default 0: off; demo preset 8).")
+            + " loss has passed ln C (default 0: off; demo preset 12).")
     Integer unlearnMaxEpochs;
 
     @Option(names = "--unlearn-lr")

@@ -118,9 +118,9 @@ class BadInputTest {
 
     @Test
     void moreUnlearningEpochsThanThePresetsMaximum(@TempDir Path dir) {
-        // the demo preset goes on up to epoch 8, so 10 fixed epochs need the maximum raised or switched off
-        refused("unlearning max epochs 8 is below the 10 unlearning epochs: set it to 0 (exactly the unlearning epochs) or to at least 10",
-                "defend", "abl", "--data", TINY, "--attack", "badnets", "--preset", "demo", "--unlearn-epochs", "10", "--out", dir.resolve("abl").toString());
+        // the demo preset goes on up to epoch 12, so 14 fixed epochs need the maximum raised or switched off
+        refused("unlearning max epochs 12 is below the 14 unlearning epochs: set it to 0 (exactly the unlearning epochs) or to at least 14",
+                "defend", "abl", "--data", TINY, "--attack", "badnets", "--preset", "demo", "--unlearn-epochs", "14", "--out", dir.resolve("abl").toString());
         refused("unlearning max epochs -1 is outside [0, 100000]", "defend", "abl", "--data", TINY, "--attack", "badnets",
                 "--unlearn-max-epochs", "-1", "--out", dir.resolve("abl").toString());
     }

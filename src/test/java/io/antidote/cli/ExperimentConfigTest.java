@@ -200,7 +200,7 @@ class ExperimentConfigTest {
         BadInputException jointRetries = assertThrows(BadInputException.class, () -> ConfigFile.experiment(
                 Path.of("configs/abl-cifar10-badnets.yaml"), List.of("defense.isolation_retries=1", "defense.unlearning=joint")));
         assertTrue(jointRetries.getMessage().contains("isolation retries 1 need a separate unlearning stage"), jointRetries.getMessage());
-        assertEquals(List.of(5, 8), List.of(demo.unlearnEpochs(), demo.unlearnMaxEpochs()), "the demo unlearns 5 epochs, and on to 8 until the set is unlearned");
+        assertEquals(List.of(5, 12), List.of(demo.unlearnEpochs(), demo.unlearnMaxEpochs()), "the demo unlearns 5 epochs, and on to 12 until the set is unlearned");
         assertEquals(6, ((Experiment.AblDefense) ConfigFile.experiment(Path.of("configs/abl-cifar10-badnets.yaml"),
                 List.of("defense.unlearn_max_epochs=6")).defense()).config().unlearnMaxEpochs());
         BadInputException shortMax = assertThrows(BadInputException.class, () -> ConfigFile.experiment(
