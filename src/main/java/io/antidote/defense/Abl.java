@@ -723,7 +723,8 @@ public final class Abl {
             listener.note(String.format(java.util.Locale.ROOT, "unlearning by %s: descent on the %d isolated examples as treated%s", c.unlearnBy(),
                     isoSet.size(), r > 0 ? String.format(java.util.Locale.ROOT, ", with %.3g clean partners each", r) : ""));
         }
-        final double[] own = {0, 0};
+        // the isolated set's score after the latest epoch: [2], its unlearned share, decides whether unlearning goes on
+        final double[] own = {0, 0, 0};
         int maxEpochs = Math.max(c.unlearnEpochs(), c.unlearnMaxEpochs());
         for (int e = 0; e < maxEpochs; e++) {
             TrainConfig one = new TrainConfig(1, ul.batchSize(), "sgd", ul.lr(), ul.momentum(), true, ul.weightDecay(), ul.schedule(),
@@ -769,9 +770,9 @@ public final class Abl {
                     Map<String, Object> extra = new java.util.LinkedHashMap<>();
                     extra.put("slice_acc", sc[0]);
                     extra.put("slice_acc_start", base);
-                    System.arraycopy(unlearnedShare(m, isoSet), 0, own, 0, 2);
+                    System.arraycopy(sliceScore(m, isoSet), 0, own, 0, 3);
                     extra.put("isolated_acc", own[0]);
-                    extra.put("isolated_unlearned", own[1]);
+                    extra.put("isolated_unlearned", own[2]);
                     if (keepers != null) {
                         double k = sliceScore(m, keepers)[0];
                         keepLow[0] = Math.min(keepLow[0], k);
@@ -794,10 +795,10 @@ public final class Abl {
                 return new Result(isolated, true, reason, ran, erased(label, keepBase, keepLow[0], listener), List.of());
             }
             best = model.stateDict();
-            if (e + 1 >= c.unlearnEpochs() && c.unlearnMaxEpochs() > 0 && own[1] >= UNLEARNED) break;
+            if (e + 1 >= c.unlearnEpochs() && c.unlearnMaxEpochs() > 0 && own[2] >= UNLEARNED) break;
             if (e + 1 == c.unlearnEpochs() && c.unlearnMaxEpochs() > c.unlearnEpochs()) {
                 listener.note(String.format(java.util.Locale.ROOT, "after unlearning epoch %d, %.1f%% of the isolated set is unlearned (loss past ln %d),"
-                        + " below %.0f%%: unlearning goes on, up to epoch %d", e + 1, 100 * own[1], isoSet.numClasses(), 100 * UNLEARNED, c.unlearnMaxEpochs()));
+                        + " below %.0f%%: unlearning goes on, up to epoch %d", e + 1, 100 * own[2], isoSet.numClasses(), 100 * UNLEARNED, c.unlearnMaxEpochs()));
             }
         }
         return new Result(isolated, false, null, ran, erased(label, keepBase, keepLow[0], listener), List.of());
@@ -942,29 +943,20 @@ public final class Abl {
 
     /** Accuracy and mean cross-entropy on the clean slice. */
     /**
-     * Of the isolated set: the share still predicted as its label, and the share unlearned, whose
-     * loss has passed ln C (where capped ascent stops pushing).
+     * Accuracy, mean loss, and the share unlearned (loss past ln C, where capped ascent stops
+     * pushing) of a set under the model.
      */
-    static double[] unlearnedShare(Model m, ImageSet isoSet) {
-        Inference.Predictions p = Inference.predict(m, isoSet, 512);
-        double cap = Math.log(isoSet.numClasses());
-        int ok = 0, gone = 0;
-        for (int i = 0; i < p.size(); i++) {
-            if (p.predicted()[i] == p.labels()[i]) ok++;
-            if (p.losses()[i] >= cap) gone++;
-        }
-        return new double[]{(double) ok / p.size(), (double) gone / p.size()};
-    }
-
     private static double[] sliceScore(Model m, ImageSet slice) {
         Inference.Predictions p = Inference.predict(m, slice, 512);
-        int ok = 0;
+        double cap = Math.log(slice.numClasses());
+        int ok = 0, gone = 0;
         double loss = 0;
         for (int i = 0; i < p.size(); i++) {
             if (p.predicted()[i] == p.labels()[i]) ok++;
+            if (p.losses()[i] >= cap) gone++;
             loss += p.losses()[i];
         }
-        return new double[]{(double) ok / p.size(), loss / p.size()};
+        return new double[]{(double) ok / p.size(), loss / p.size(), (double) gone / p.size()};
     }
 
     private static Trainer.Hooks stageHooks(String stage, Listener l) {
