@@ -714,10 +714,9 @@ public final class Abl {
         final double r = c.unlearnClean();
         int[] anchors = r > 0 ? targetAnchors(other, isoSet, otherLoss, c.targetAnchors()) : new int[0];
         if (anchors.length > 0) {
-            int suspect = suspectedTarget(isoSet);
-            long inClass = IntStream.range(0, other.size()).filter(i -> other.label(i) == suspect).count();
+            long inClass = IntStream.range(0, other.size()).filter(i -> other.label(i) == label).count();
             listener.note(String.format(java.util.Locale.ROOT, "target anchors: the %d of %d examples labelled %d with the highest isolation loss"
-                    + " give the clean partners that class's share", anchors.length, inClass, suspect));
+                    + " give the clean partners that class's share", anchors.length, inClass, label));
         }
         if (!ascent) {
             listener.note(String.format(java.util.Locale.ROOT, "unlearning by %s: descent on the %d isolated examples as treated%s", c.unlearnBy(),
@@ -941,7 +940,6 @@ public final class Abl {
         }
     }
 
-    /** Accuracy and mean cross-entropy on the clean slice. */
     /**
      * Accuracy, mean loss, and the share unlearned (loss past ln C, where capped ascent stops
      * pushing) of a set under the model.
