@@ -99,6 +99,10 @@ final class AblCommand implements Callable<Integer> {
             + " loss has passed ln C (default 0: off; demo preset 12).")
     Integer unlearnMaxEpochs;
 
+    @Option(names = "--majority-label-only", negatable = true, description = "Unlearn only the isolated set's examples of its most common"
+            + " label, the suspected target (default: off; demo preset on). Wrong for all-to-all attacks.")
+    Boolean majorityLabelOnly;
+
     @Option(names = "--unlearn-lr")
     Double unlearnLr;
 
@@ -201,6 +205,7 @@ final class AblCommand implements Callable<Integer> {
         set(finetuneWeightDecay, b::finetuneWeightDecay);
         set(unlearnEpochs, b::unlearnEpochs);
         set(unlearnMaxEpochs, b::unlearnMaxEpochs);
+        set(majorityLabelOnly, b::majorityLabelOnly);
         set(unlearnLr, b::unlearnLr);
         set(stopMargin, b::stopMargin);
         if (recalibrateBn) b.recalibrateBn(true);

@@ -157,6 +157,7 @@ final class ConfigFile {
         if (!UnlearningAblation.names().contains(by)) throw d.bad("unlearn_by", notOneOf(by, UnlearningAblation.names()));
         double anchors = d.number("target_anchors", p.targetAnchors(), Range.closed(0, 1));
         int retries = (int) d.integer("isolation_retries", (long) p.isolationRetries(), 0, 100);
+        boolean majority = d.bool("majority_label_only", p.majorityLabelOnly());
         String pick = d.choice("isolation_pick", nameOf(AblCommand.PICKS, p.isolationPick()), List.copyOf(AblCommand.PICKS.keySet()));
         boolean baseline = d.bool("baseline", false);
         Abl.Config c = d.keys.wrap("defense", () -> p.toBuilder().isolationEpochs(isoEpochs).isolationRatio(ratio).isolationLr(isoLr)
@@ -165,7 +166,7 @@ final class ConfigFile {
                 .finetuneSchedule(AblCommand.FINETUNE_SCHEDULES.get(ftSchedule)).finetuneWeightDecay(ftWd)
                 .unlearnEpochs(ul).unlearnMaxEpochs(ulMax).unlearnLr(ulr).stopMargin(margin)
                 .recalibrateBn(recal).unlearnClean(clean).unlearnBy(by).targetAnchors(anchors)
-                .isolationPick(AblCommand.PICKS.get(pick)).isolationRetries(retries).build());
+                .isolationPick(AblCommand.PICKS.get(pick)).isolationRetries(retries).majorityLabelOnly(majority).build());
         // an experiment always runs both stages, so a treatment the joint stage 2 cannot apply is refused here
         String conflict = Abl.treatmentConflict(c);
         if (conflict != null) throw d.bad("unlearn_by", conflict);

@@ -93,7 +93,7 @@ final class DemoCommand implements Callable<Integer> {
         // clean class can still win; unlearning its images then erases that label, and up to two
         // other epochs' sets of other labels are tried from the fine-tuned model.
         return r.toBuilder().isolationRatio(0.05).batchSize(BATCH).isolationBatchSize(128).unlearnLr(0.001).unlearnClean(4).targetAnchors(0.1).isolationPick(Abl.IsolationPick.SEPARATED)
-                .isolationRetries(2).unlearnMaxEpochs(12).seed(seed).build();
+                .isolationRetries(2).unlearnMaxEpochs(12).majorityLabelOnly(true).seed(seed).build();
     }
 
     @Override

@@ -35,7 +35,14 @@ class AblCommandTest {
         Cli r = Cli.run(concat(common, "--isolation-lr", "0.05", "--isolation-augment", "--batch-size", "64", "--out", run.toString()));
         assertEquals(0, r.code, r.err);
         String abl = (String) RunDirectory.readJson(run.resolve("config.json")).get("abl");
-        for (String want : new String[]{"isolationLr=0.05", "isolationAugment=true", "batchSize=64"}) assertTrue(abl.contains(want), abl);
+        for (String want : new String[]{"isolationLr=0.05", "isolationAugment=true", "batchSize=64", "majorityLabelOnly=true"}) {
+            assertTrue(abl.contains(want), abl);
+        }
+        Path whole = dir.resolve("whole");
+        Cli w = Cli.run(concat(common, "--no-majority-label-only", "--out", whole.toString()));
+        assertEquals(0, w.code, w.err);
+        String wholeAbl = (String) RunDirectory.readJson(whole.resolve("config.json")).get("abl");
+        assertTrue(wholeAbl.contains("majorityLabelOnly=false"), wholeAbl);
         Cli zero = Cli.run(concat(common, "--isolation-lr", "0", "--out", dir.resolve("zero").toString()));
         assertEquals(2, zero.code, zero.err);
         assertEquals("antidote: isolation learning rate 0.0 must be > 0", zero.err.strip());

@@ -208,6 +208,13 @@ class ExperimentConfigTest {
         assertTrue(shortMax.getMessage().contains("unlearning max epochs 3 is below the 4 unlearning epochs: set it to 0 (exactly the unlearning epochs) or to at least 4"), shortMax.getMessage());
         Abl.Config ref = ((Experiment.AblDefense) abl.defense()).config();
         assertEquals(0, ref.unlearnMaxEpochs(), "the reference unlearns a fixed number of epochs");
+        assertEquals(List.of(true, false), List.of(demo.majorityLabelOnly(), ref.majorityLabelOnly()),
+                "the demo unlearns only its set's most common label; the reference the whole set");
+        assertTrue(((Experiment.AblDefense) ConfigFile.experiment(Path.of("configs/abl-cifar10-badnets.yaml"),
+                List.of("defense.majority_label_only=true")).defense()).config().majorityLabelOnly());
+        BadInputException badMajority = assertThrows(BadInputException.class, () -> ConfigFile.experiment(
+                Path.of("configs/abl-cifar10-badnets.yaml"), List.of("defense.majority_label_only=sometimes")));
+        assertTrue(badMajority.getMessage().contains("defense.majority_label_only"), badMajority.getMessage());
         assertEquals(List.of(0.1, false, 128, 128, 0), List.of(ref.isolationLr(), ref.isolationAugment(), ref.batchSize(), ref.isolationBatchSize(),
                 ref.isolationRetries()), "the reference's isolation, with no retries");
         assertEquals(List.of(Abl.FinetuneSchedule.STEP, 1e-4), List.of(ref.finetuneSchedule(), ref.finetuneWeightDecay()), "the reference's fine-tuning");

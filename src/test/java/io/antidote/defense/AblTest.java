@@ -370,6 +370,34 @@ class AblTest {
     }
 
     @Test
+    void majorityOnlyKeepsTheSetsMostCommonLabelAndItsSeparation() {
+        int[] labels = {0, 1, 0, 2, 0, 1, 0, 2, 1, 0};
+        ImageSet.Editor e = ImageSet.of("m", 32, 32, 3, 3, images(10, 7), labels).edit();
+        // poisons 0, 2, 6 carry the target label 0; 4 and 9 are clean images of 0
+        for (int p : new int[]{0, 2, 6}) e.poisoned(p, true);
+        ImageSet set = e.build();
+        Abl.Isolation iso = new Abl.Isolation(new int[]{8, 0, 3, 2, 1, 6, 4}, 3, 3, 4 / 7.0, 2.5);
+        List<String> notes = new java.util.ArrayList<>();
+        Abl.Isolation kept = Abl.majorityOnly(set, iso, new Abl.Listener() {
+            @Override public void epoch(String stage, Trainer.EpochStats s, Model model) {}
+            @Override public void note(String message) { notes.add(message); }
+        });
+        assertArrayEquals(new int[]{0, 2, 6, 4}, kept.positions(), "label 0's members, in the set's order");
+        assertEquals(3, kept.poisonedInside());
+        assertEquals(3, kept.poisonedTotal());
+        assertEquals(0.75, kept.precision(), 1e-12);
+        assertEquals(1.0, kept.recall(), 1e-12);
+        assertEquals(1.0, kept.labelShare(), 1e-12);
+        assertEquals(2.5, kept.separation(), 0.0, "the pick's separation describes the set it ranked");
+        assertEquals(List.of("kept the 4 of the isolated set's 7 examples labelled 0, its most common label; the other 3 stay with the rest"), notes);
+        // a one-label set is kept whole
+        assertArrayEquals(new int[]{1, 5}, Abl.majorityOnly(set, new Abl.Isolation(new int[]{1, 5}, 0, 3, 1.0, 0.1), new Abl.Listener() {
+            @Override public void epoch(String stage, Trainer.EpochStats s, Model model) {}
+            @Override public void note(String message) {}
+        }).positions());
+    }
+
+    @Test
     void separationComparesTheLabelsExamplesLeftOutWithTheHighestLossInside() {
         int[] labels = {0, 1, 0, 0, 2, 0, 1, 0};
         ImageSet set = ImageSet.of("l", 32, 32, 3, 3, images(8, 6), labels);
