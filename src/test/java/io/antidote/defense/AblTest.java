@@ -471,15 +471,17 @@ class AblTest {
         ImageSet data = b.data();
         float[][] loss = {b.loss()};
         Abl.Config c = Abl.Config.balanced(1).toBuilder().isolationRatio(0.05).batchSize(64).unlearnEpochs(5).unlearnLr(0.001)
-                .unlearnClean(4).targetAnchors(0.1).isolationRetries(2).build();
+                .unlearnClean(4).targetAnchors(0.1).isolationRetries(2).majorityLabelOnly(true).build();
         try (Model m = Model.create("wrn-10-1", 10, 3, Precision.FP32)) {
             m.loadStateDict(b.weights(), true);
-            // two candidate sets of 65: the lowest-loss images of clean class 6, ranked first, then the poisons
+            // two candidate sets: the 65 lowest-loss images of clean class 6, ranked first, then 65 poisons among 20 clean images of other labels
             int[] clean = java.util.stream.IntStream.range(0, data.size()).filter(i -> data.label(i) == 6 && !data.poisoned(i)).boxed()
                     .sorted(java.util.Comparator.comparingDouble(i -> loss[0][i])).limit(65).mapToInt(Integer::intValue).toArray();
             int[] poisons = java.util.stream.IntStream.range(0, data.size()).filter(data::poisoned).limit(65).toArray();
+            int[] strays = java.util.stream.IntStream.range(0, data.size()).filter(i -> data.label(i) != 0 && data.label(i) != 6).limit(20).toArray();
             Abl.Isolation first = Abl.isolation(data, clean, loss[0]);
-            Abl.Isolation second = Abl.isolation(data, poisons, loss[0]);
+            Abl.Isolation second = Abl.isolation(data, java.util.stream.IntStream.concat(java.util.Arrays.stream(poisons),
+                    java.util.Arrays.stream(strays)).toArray(), loss[0]);
             List<IsolationPicks.Candidate> ranked = List.of(new IsolationPicks.Candidate(5, first), new IsolationPicks.Candidate(4, second));
             StringBuilder notes = new StringBuilder();
             Abl.Result r = Abl.unlearnWithRetries(m, Trainer.optimizer(m, Abl.fineTuning(c), n -> true), data, ranked.get(0), Abl.split(data, clean, loss[0]),
@@ -489,7 +491,8 @@ class AblTest {
                     }, Progress.silent());
             assertEquals(1, r.rejected().size(), notes.toString());
             assertTrue(r.rejected().get(0).startsWith("isolation epoch 5's set (100.0% label 6): unlearning erased label 6"), r.rejected().get(0));
-            assertArrayEquals(poisons, r.isolation().positions(), "the poisons' set was not tried next");
+            assertArrayEquals(poisons, r.isolation().positions(), "the poisons' set was not tried next, or not without its other labels");
+            assertTrue(notes.toString().contains("kept the 65 of the isolated set's 85 examples labelled 0"), notes.toString());
             assertNull(r.labelErased(), "unlearning the poisons erased label 0: " + notes);
             assertFalse(r.stoppedEarly(), notes.toString());
             assertTrue(notes.toString().contains("restored the fine-tuned model; unlearning isolation epoch 4's set instead"), notes.toString());
