@@ -91,7 +91,9 @@ final class DemoCommand implements Callable<Integer> {
         // with the CPU's arithmetic). Both make sets of one label, so the epoch is taken whose set
         // is one label and also lies furthest below the rest of that label (README "The demo"). A
         // clean class can still win; unlearning its images then erases that label, and up to two
-        // other epochs' sets of other labels are tried from the fine-tuned model.
+        // other epochs' sets of other labels are tried from the fine-tuned model. Only the set's
+        // most common label is unlearned: on seed 26 a set of 46% poison held the backdoor through
+        // 14 unlearning epochs, while its poisons alone gave way in 11.
         return r.toBuilder().isolationRatio(0.05).batchSize(BATCH).isolationBatchSize(128).unlearnLr(0.001).unlearnClean(4).targetAnchors(0.1).isolationPick(Abl.IsolationPick.SEPARATED)
                 .isolationRetries(2).unlearnMaxEpochs(12).majorityLabelOnly(true).seed(seed).build();
     }

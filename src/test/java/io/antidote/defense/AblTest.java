@@ -13,6 +13,7 @@ import io.antidote.nn.Objective;
 import io.antidote.nn.Precision;
 import io.antidote.nn.Sgd;
 import io.antidote.nn.TensorData;
+import io.antidote.train.Inference;
 import io.antidote.train.Progress;
 import io.antidote.train.Schedule;
 import io.antidote.train.TrainConfig;
@@ -496,6 +497,43 @@ class AblTest {
             assertNull(r.labelErased(), "unlearning the poisons erased label 0: " + notes);
             assertFalse(r.stoppedEarly(), notes.toString());
             assertTrue(notes.toString().contains("restored the fine-tuned model; unlearning isolation epoch 4's set instead"), notes.toString());
+        }
+    }
+
+    @Test
+    void aSetSentToOneOtherLabelLooksLikeACleanClassAndOneSpreadOverManyDoesNot() {
+        Backdoored b = backdoored();
+        ImageSet data = b.data();
+        List<String> notes = new java.util.ArrayList<>();
+        Abl.Listener listener = new Abl.Listener() {
+            @Override public void epoch(String stage, Trainer.EpochStats s, Model model) {}
+            @Override public void note(String message) { notes.add(message); }
+        };
+        try (Model m = Model.create("wrn-10-1", 10, 3, Precision.FP32)) {
+            m.loadStateDict(b.weights(), true);
+            // 60 clean images of class 8 labelled 7, as an unlearned clean class 7 looks: the model sends them to 8
+            int[] eights = java.util.Arrays.stream(data.positionsWithLabel(8, true)).filter(i -> !data.poisoned(i)).limit(60).toArray();
+            ImageSet.Editor e = data.subset(eights).edit();
+            for (int i = 0; i < eights.length; i++) e.label(i, 7);
+            ImageSet asSeven = e.build();
+            double toEight = java.util.Arrays.stream(Inference.predict(m, asSeven, 256).predicted()).filter(p -> p == 8).count() / 60.0;
+            assertTrue(toEight > Abl.ONE_LABEL, "the model sends " + toEight + " of class 8 to 8");
+            String why = Abl.sentToOneLabel(m, asSeven, 7, listener);
+            assertNotNull(why);
+            assertTrue(why.startsWith(String.format(java.util.Locale.ROOT, "unlearning sent %.1f%% of the isolated set's 60 examples labelled 7 to label 8",
+                    100 * toEight)), why);
+            assertEquals(List.of(why), notes);
+            // clean images of classes 1-9 labelled 0, as unlearned poisons of an all-to-one attack look: they go back to many labels
+            int[] many = java.util.stream.IntStream.rangeClosed(1, 9).flatMap(k -> java.util.Arrays.stream(data.positionsWithLabel(k, true))
+                    .filter(i -> !data.poisoned(i)).limit(10)).toArray();
+            ImageSet.Editor z = data.subset(many).edit();
+            for (int i = 0; i < many.length; i++) z.label(i, 0);
+            assertNull(Abl.sentToOneLabel(m, z.build(), 0, listener));
+            // members of other labels are not counted: the class 8 images beside 10 of label 0 send none of label 0 anywhere
+            int[] mixed = java.util.stream.IntStream.concat(java.util.Arrays.stream(eights),
+                    java.util.Arrays.stream(data.positionsWithLabel(0, true)).filter(i -> !data.poisoned(i)).limit(10)).toArray();
+            assertNull(Abl.sentToOneLabel(m, data.subset(mixed), 0, listener));
+            assertEquals(1, notes.size());
         }
     }
 
