@@ -844,11 +844,11 @@ public final class Abl {
 
     /**
      * The share of the isolated set's members of its label that unlearning may send to a single other
-     * label before the set counts as a clean class's easiest images. Poisons of an all-to-one attack are drawn from every
-     * class, and once unlearned each goes back to its own; a clean class's easiest images go to the
-     * class they look most like. On the demo's seeds, the unlearned poison sets sent at most 24% of
-     * themselves to one other label, two clean sets of label 7 sent 60% and 65% to label 8, and
-     * their keepers still held 85% and 51% (README "The demo").
+     * label before the set counts as a clean class's easiest images. Poisons of an all-to-one attack
+     * are drawn from every class, and once unlearned each goes back to its own; a clean class's
+     * easiest images go to the class they look most like. On the demo's seeds 1-33, the unlearned
+     * poison sets sent at most 24% of themselves to one other label, two clean sets of label 7 sent
+     * 60% and 65% to label 8, and their keepers still held 85% and 51% (README "The demo").
      */
     static final double ONE_LABEL = 0.4;
 
