@@ -75,6 +75,15 @@ class ExperimentConfigTest {
     }
 
     @Test
+    void everyPrecisionTheCliTakesParsesAndOthersAreRefused() throws Exception {
+        for (String p : List.of("auto", "fp32", "fp32-cl", "bf16")) {
+            assertEquals(p, ConfigFile.experiment(Path.of("configs/demo.yaml"), List.of("precision=" + p)).precision());
+        }
+        refused("experiment.yaml: precision: 'fp16' is not one of auto, fp32, fp32-cl, bf16",
+                file("experiment.yaml", "precision: fp16\n"));
+    }
+
+    @Test
     void wrongType() throws Exception {
         refused("experiment.yaml: train.epochs: expected a whole number, got 'ten'", file("experiment.yaml", "train: {epochs: ten}\n"));
         refused("experiment.yaml: attack.rate: expected a number, got 'a lot'", file("experiment.yaml", "attack: {name: badnets, rate: a lot}\n"));
