@@ -15,30 +15,9 @@ import time
 import numpy as np
 import torch
 import torch.nn.functional as F
-from PIL import Image
-from torch.utils.data import DataLoader, Dataset
-from torchvision import transforms
+from torch.utils.data import DataLoader
 
-from reference_epoch import Wrn16x1
-
-
-def read(root, names):
-    raw = b"".join(open(os.path.join(root, n), "rb").read() for n in names)
-    rec = np.frombuffer(raw, dtype=np.uint8).reshape(-1, 3073)
-    return rec[:, 1:].reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1).copy(), rec[:, 0].astype(np.int64)
-
-
-class Train(Dataset):
-    def __init__(self, root):
-        self.images, self.labels = read(root, [f"data_batch_{i}.bin" for i in range(1, 6)])
-        self.tf = transforms.Compose([transforms.RandomCrop(32, padding=4), transforms.RandomHorizontalFlip(),
-                                      transforms.ToTensor()])
-
-    def __len__(self):
-        return len(self.labels)
-
-    def __getitem__(self, i):
-        return self.tf(Image.fromarray(self.images[i])), self.labels[i]
+from reference_epoch import Cifar, Wrn16x1, read
 
 
 def accuracy(model, images, labels):
@@ -66,7 +45,7 @@ def main():
     test_images, test_labels = read(a.data, ["test_batch.bin"])
     model = Wrn16x1()
     opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9, nesterov=True, weight_decay=5e-4)
-    loader = DataLoader(Train(a.data), batch_size=128, shuffle=True, num_workers=a.workers)
+    loader = DataLoader(Cifar(a.data, cutout=False), batch_size=128, shuffle=True, num_workers=a.workers)
     total = a.epochs * len(loader)
     step, start = 0, time.perf_counter()
     model.train()

@@ -67,14 +67,18 @@ class Cutout:
         return t
 
 
+def read(root, names):
+    """Images (N x 32 x 32 x 3, uint8) and labels of CIFAR-10 binary batch files."""
+    raw = b"".join(open(os.path.join(root, n), "rb").read() for n in names)
+    rec = np.frombuffer(raw, dtype=np.uint8).reshape(-1, 3073)
+    return rec[:, 1:].reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1).copy(), rec[:, 0].astype(np.int64)
+
+
 class Cifar(Dataset):
-    def __init__(self, root):
-        raw = b"".join(open(os.path.join(root, f"data_batch_{i}.bin"), "rb").read() for i in range(1, 6))
-        rec = np.frombuffer(raw, dtype=np.uint8).reshape(-1, 3073)
-        self.labels = rec[:, 0].astype(np.int64)
-        self.images = rec[:, 1:].reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1).copy()
+    def __init__(self, root, cutout=True):
+        self.images, self.labels = read(root, [f"data_batch_{i}.bin" for i in range(1, 6)])
         self.tf = transforms.Compose([transforms.RandomCrop(32, padding=4), transforms.RandomHorizontalFlip(),
-                                      transforms.ToTensor(), Cutout()])
+                                      transforms.ToTensor()] + ([Cutout()] if cutout else []))
 
     def __len__(self):
         return len(self.labels)
