@@ -77,7 +77,7 @@ final class ConfigFile {
         Experiment e = keys.wrap(() -> {
             String name = root.text("name", defaultName);
             long seed = root.integer("seed", 1L, 0, Long.MAX_VALUE);
-            String precision = root.choice("precision", "auto", List.of("auto", "fp32", "fp32-cl", "bf16"));
+            String precision = root.choice("precision", "auto", Precision.NAMES);
             keys.wrap("precision", () -> Precision.parse(precision));
             String data = root.text("data", "synthetic");
             String model = root.text("model", "wrn-16-1");

@@ -3,6 +3,7 @@ package io.antidote.nn;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 
 /** Numeric mode of a run: fp32 (NCHW or channels-last), or bf16 autocast with fp32 master weights and channels-last tensors. */
@@ -36,7 +37,10 @@ public enum Precision {
         return FP32_CHANNELS_LAST;
     }
 
-    /** Parses "fp32", "fp32-cl", "bf16" or "auto". */
+    /** The names {@link #parse} takes, the one list every front end offers. */
+    public static final List<String> NAMES = List.of("auto", "fp32", "fp32-cl", "bf16");
+
+    /** Parses one of {@link #NAMES} ("default" is taken for "auto"). */
     public static Precision parse(String s) {
         String v = s.trim().toLowerCase(Locale.ROOT);
         return switch (v) {
@@ -44,7 +48,7 @@ public enum Precision {
             case "fp32-cl" -> FP32_CHANNELS_LAST;
             case "bf16" -> BF16;
             case "auto", "default" -> detect();
-            default -> throw new io.antidote.BadInputException("precision '" + s + "' is not one of fp32, fp32-cl, bf16, auto");
+            default -> throw new io.antidote.BadInputException("precision '" + s + "' is not one of " + String.join(", ", NAMES));
         };
     }
 

@@ -3,6 +3,7 @@ package io.antidote.cli;
 import io.antidote.BadInputException;
 import io.antidote.defense.Abl;
 import io.antidote.defense.Asd;
+import io.antidote.nn.Precision;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -81,6 +82,8 @@ class ExperimentConfigTest {
         }
         refused("experiment.yaml: precision: 'fp16' is not one of auto, fp32, fp32-cl, bf16",
                 file("experiment.yaml", "precision: fp16\n"));
+        assertEquals("precision 'fp16' is not one of auto, fp32, fp32-cl, bf16",
+                assertThrows(BadInputException.class, () -> Precision.parse("fp16")).getMessage(), "the --precision option's refusal");
     }
 
     @Test
