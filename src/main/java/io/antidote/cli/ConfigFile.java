@@ -122,7 +122,7 @@ final class ConfigFile {
         double wd = t.number("weight_decay", 5e-4, Range.open(0, Double.POSITIVE_INFINITY, false, true));
         String schedule = t.text("schedule", "cosine");
         Schedule sch = t.keys.wrap("train.schedule", () -> Schedule.parse(schedule));
-        String augment = t.choice("augment", "crop-flip", List.of("none", "crop-flip", "abl-nad", "asd"));
+        String augment = t.choice("augment", "crop-flip", Augmentation.NAMES);
         boolean shuffle = t.bool("shuffle", true);
         return t.keys.wrap("train", () -> new TrainConfig(epochs, batch, opt, lr, momentum, nesterov, wd, sch, Augmentation.preset(augment),
                 shuffle, false, seed));

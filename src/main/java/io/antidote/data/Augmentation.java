@@ -1,6 +1,7 @@
 package io.antidote.data;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 import java.util.random.RandomGenerator;
 
@@ -51,6 +52,9 @@ public record Augmentation(int cropPadding, PadMode padMode, boolean horizontalF
         }
     }
 
+    /** The preset names {@link #preset} takes, the one list every front end offers. */
+    public static final List<String> NAMES = List.of("none", "crop-flip", "abl-nad", "asd");
+
     /** Parses a preset name: none, crop-flip, abl-nad (crop+flip+cutout), asd (reflect crop+flip+normalise). */
     public static Augmentation preset(String name) {
         return switch (name) {
@@ -58,7 +62,7 @@ public record Augmentation(int cropPadding, PadMode padMode, boolean horizontalF
             case "crop-flip" -> cropFlip();
             case "abl-nad", "crop-flip-cutout" -> ablNad();
             case "asd" -> asd();
-            default -> throw new io.antidote.BadInputException("augmentation '" + name + "' is not one of none, crop-flip, abl-nad, asd");
+            default -> throw new io.antidote.BadInputException("augmentation '" + name + "' is not one of " + String.join(", ", NAMES));
         };
     }
 
