@@ -52,7 +52,7 @@ public record Augmentation(int cropPadding, PadMode padMode, boolean horizontalF
         }
     }
 
-    /** The preset names {@link #preset} takes, the one list every front end offers. */
+    /** The preset names {@link #preset} takes; experiment files check theirs against it, and the refusal lists it. */
     public static final List<String> NAMES = List.of("none", "crop-flip", "abl-nad", "asd");
 
     /** Parses a preset name: none, crop-flip, abl-nad (crop+flip+cutout), asd (reflect crop+flip+normalise). */

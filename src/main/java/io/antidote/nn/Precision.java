@@ -37,7 +37,7 @@ public enum Precision {
         return FP32_CHANNELS_LAST;
     }
 
-    /** The names {@link #parse} takes, the one list every front end offers. */
+    /** The names {@link #parse} takes; experiment files check theirs against it, and the refusal lists it. */
     public static final List<String> NAMES = List.of("auto", "fp32", "fp32-cl", "bf16");
 
     /** Parses one of {@link #NAMES} ("default" is taken for "auto"). */
