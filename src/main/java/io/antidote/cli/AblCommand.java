@@ -31,19 +31,19 @@ import java.util.concurrent.Callable;
 @Command(name = "abl", mixinStandardHelpOptions = true,
         description = "Anti-Backdoor Learning: isolate the fastest-learned examples with LGA/flooding, then unlearn them.")
 final class AblCommand implements Callable<Integer> {
-    @Option(names = "--data", defaultValue = "synthetic")
+    @Option(names = "--data", defaultValue = "synthetic", description = OptionText.DATA)
     String data;
 
     @Mixin
     AttackOptions attack;
 
-    @Option(names = "--model", defaultValue = "wrn-16-1")
+    @Option(names = "--model", defaultValue = "wrn-16-1", description = OptionText.MODEL)
     String model;
 
-    @Option(names = "--seed", defaultValue = "1")
+    @Option(names = "--seed", defaultValue = "1", description = OptionText.SEED)
     long seed;
 
-    @Option(names = "--precision", defaultValue = "auto")
+    @Option(names = "--precision", defaultValue = "auto", description = OptionText.PRECISION)
     String precision;
 
     @Option(names = "--preset", defaultValue = "reference", description = "reference (the authors' code) | paper | balanced (reference stages, paper-style unlearning with clean partners) | demo")
@@ -82,7 +82,8 @@ final class AblCommand implements Callable<Integer> {
     @Option(names = "--unlearning", description = "reference (fine-tune, then ascend) | joint (paper) | ascent-only")
     String unlearning;
 
-    @Option(names = "--finetune-epochs")
+    @Option(names = "--finetune-epochs", description = "Stage 2's epochs on the non-isolated data: fine-tuning, or the joint"
+            + " schedule (default 60; demo preset 10).")
     Integer finetuneEpochs;
 
     @Option(names = "--finetune-schedule", paramLabel = "RULE", description = "Stage 2's rate: step (the reference: a tenth from "
@@ -92,7 +93,8 @@ final class AblCommand implements Callable<Integer> {
     @Option(names = "--finetune-weight-decay", paramLabel = "WD", description = "Stage 2's weight decay (default 1e-4, the reference's).")
     Double finetuneWeightDecay;
 
-    @Option(names = "--unlearn-epochs")
+    @Option(names = "--unlearn-epochs", description = "Epochs of unlearning the isolated set (default 4; balanced preset 8;"
+            + " demo preset 5).")
     Integer unlearnEpochs;
 
     @Option(names = "--unlearn-max-epochs", description = "Go on past --unlearn-epochs, up to this epoch, until half the isolated set's"
@@ -103,7 +105,7 @@ final class AblCommand implements Callable<Integer> {
             + " label, the suspected target (default: off; demo preset on). Wrong for all-to-all attacks.")
     Boolean majorityLabelOnly;
 
-    @Option(names = "--unlearn-lr")
+    @Option(names = "--unlearn-lr", description = "Unlearning's SGD rate (default 5e-4, the reference's).")
     Double unlearnLr;
 
     @Option(names = "--stop-margin", description = "Stop unlearning when clean-slice accuracy falls by more than this (default 0.10).")

@@ -32,7 +32,7 @@ import java.util.stream.IntStream;
 @Command(name = "asd", mixinStandardHelpOptions = true,
         description = "ASD: semi-supervised (MixMatch) training on a clean pool re-split every epoch by loss, in three stages.")
 final class AsdCommand implements Callable<Integer> {
-    @Option(names = "--data", defaultValue = "synthetic")
+    @Option(names = "--data", defaultValue = "synthetic", description = OptionText.DATA)
     String data;
 
     @Mixin
@@ -46,10 +46,10 @@ final class AsdCommand implements Callable<Integer> {
     @Option(names = "--model", description = "Network (default: resnet18 for --preset paper, wrn-16-1 for cpu and quick).")
     String model;
 
-    @Option(names = "--seed", defaultValue = "1")
+    @Option(names = "--seed", defaultValue = "1", description = OptionText.SEED)
     long seed;
 
-    @Option(names = "--precision", defaultValue = "auto")
+    @Option(names = "--precision", defaultValue = "auto", description = OptionText.PRECISION)
     String precision;
 
     @Option(names = "--epochs", description = "Total epochs; the stage boundaries, growth interval and ramp-up scale with it.")

@@ -11,10 +11,10 @@ import java.util.concurrent.Callable;
 /** `antidote bench throughput`: training img/s per precision on synthetic input, and RSS per epoch. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks (run one at a time; they use every core).")
 final class BenchCommand implements Callable<Integer> {
-    @Option(names = "--model", defaultValue = "wrn-16-1")
+    @Option(names = "--model", defaultValue = "wrn-16-1", description = OptionText.MODEL)
     String model;
 
-    @Option(names = "--batch-size", defaultValue = "128")
+    @Option(names = "--batch-size", defaultValue = "128", description = "Images per step (default: ${DEFAULT-VALUE}).")
     int batch;
 
     @Option(names = "--steps", defaultValue = "40", description = "Steps per measured epoch.")

@@ -52,13 +52,13 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--epochs", defaultValue = "20", description = "Epochs of the undefended training (default: ${DEFAULT-VALUE}).")
     int epochs;
 
-    @Option(names = "--seed", defaultValue = "1")
+    @Option(names = "--seed", defaultValue = "1", description = "Seed of the poisoning, the models and the batch order (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--precision", defaultValue = "auto")
+    @Option(names = "--precision", defaultValue = "auto", description = OptionText.PRECISION)
     String precision;
 
-    @Option(names = "--out", defaultValue = "runs/demo")
+    @Option(names = "--out", defaultValue = "runs/demo", description = "Directory of the two runs and the report (default: ${DEFAULT-VALUE}).")
     Path out;
 
     /**

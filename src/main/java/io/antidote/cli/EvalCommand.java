@@ -18,13 +18,13 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--weights", required = true, description = "A .safetensors file written by Antidote or converted from PyTorch.")
     Path weights;
 
-    @Option(names = "--model", defaultValue = "wrn-16-1")
+    @Option(names = "--model", defaultValue = "wrn-16-1", description = "The architecture the weights belong to: " + OptionText.MODEL)
     String model;
 
-    @Option(names = "--data", defaultValue = "synthetic")
+    @Option(names = "--data", defaultValue = "synthetic", description = OptionText.DATA)
     String data;
 
-    @Option(names = "--precision", defaultValue = "fp32")
+    @Option(names = "--precision", defaultValue = "fp32", description = OptionText.PRECISION)
     String precision;
 
     @Option(names = "--refresh-bn", paramLabel = "N", description = "First re-estimate every batch-norm mean and variance on N training "

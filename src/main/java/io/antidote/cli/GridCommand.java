@@ -33,7 +33,7 @@ final class GridCommand implements Callable<Integer> {
             "slurm", GridJobs::slurm,
             "k8s", GridJobs::kubernetes);
 
-    @Parameters(index = "0", paramLabel = "GRID.yaml")
+    @Parameters(index = "0", paramLabel = "GRID.yaml", description = "The grid file: an experiment plus lists to expand (configs/grid-demo.yaml).")
     Path file;
 
     @Option(names = "--cell", paramLabel = "I", description = "Run only cell I (0-based, as --list numbers them).")

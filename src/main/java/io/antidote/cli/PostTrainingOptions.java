@@ -16,7 +16,7 @@ final class PostTrainingOptions {
     @Option(names = "--seed", defaultValue = "1", description = "Seed of the clean-budget draw and the data order (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--precision", defaultValue = "auto")
+    @Option(names = "--precision", defaultValue = "auto", description = OptionText.PRECISION)
     String precision;
 
     @Option(names = "--out", description = "Run directory (default runs/<defense>-<attack>-<seed>).")

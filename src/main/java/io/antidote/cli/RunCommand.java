@@ -13,7 +13,7 @@ import java.util.concurrent.Callable;
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = "Run an experiment file (YAML, keys in docs/config.md): poison, train, defend, evaluate, report.")
 final class RunCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "EXPERIMENT.yaml")
+    @Parameters(index = "0", paramLabel = "EXPERIMENT.yaml", description = "The experiment file; configs/ holds one per reproduced row.")
     Path file;
 
     @Option(names = "--set", paramLabel = "KEY.PATH=VALUE", description = "Override one key (repeatable), e.g. --set train.epochs=2 --set attack.rate=0.05.")

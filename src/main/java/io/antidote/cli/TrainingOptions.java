@@ -8,31 +8,32 @@ import picocli.CommandLine.Option;
 
 /** The options every training command shares; turns into an immutable TrainConfig in one place. */
 final class TrainingOptions {
-    @Option(names = "--data", defaultValue = "synthetic", description = "synthetic[:SEED[:TRAIN_SIZE:TEST_SIZE]] | poisoned:DIR (written by antidote poison) | cifar10[:DIR|TGZ] | cifar100:DIR|TGZ | gtsrb:DIR | folder:TRAIN_DIR,TEST_DIR | npz:TRAIN.npz,TEST.npz (default: ${DEFAULT-VALUE})")
+    @Option(names = "--data", defaultValue = "synthetic", description = OptionText.DATA)
     String data;
 
-    @Option(names = "--model", defaultValue = "wrn-16-1", description = "wrn-16-1, wrn-D-K, resnet18, preact-resnet18 (default: ${DEFAULT-VALUE})")
+    @Option(names = "--model", defaultValue = "wrn-16-1", description = OptionText.MODEL)
     String model;
 
-    @Option(names = "--epochs", defaultValue = "30")
+    @Option(names = "--epochs", defaultValue = "30", description = "Training epochs (default: ${DEFAULT-VALUE}).")
     int epochs;
 
-    @Option(names = "--batch-size", defaultValue = "128")
+    @Option(names = "--batch-size", defaultValue = "128", description = "Images per step (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
     @Option(names = "--optimizer", defaultValue = "sgd", description = "sgd | adam")
     String optimizer;
 
-    @Option(names = "--lr", defaultValue = "0.1")
+    @Option(names = "--lr", defaultValue = "0.1", description = "Peak learning rate, shaped by --schedule (default: ${DEFAULT-VALUE}).")
     double lr;
 
-    @Option(names = "--momentum", defaultValue = "0.9")
+    @Option(names = "--momentum", defaultValue = "0.9", description = "SGD momentum (default: ${DEFAULT-VALUE}).")
     double momentum;
 
-    @Option(names = "--nesterov", defaultValue = "true", negatable = true, fallbackValue = "true")
+    @Option(names = "--nesterov", defaultValue = "true", negatable = true, fallbackValue = "true",
+            description = "Nesterov momentum; --no-nesterov for plain momentum (default: ${DEFAULT-VALUE}).")
     boolean nesterov;
 
-    @Option(names = "--weight-decay", defaultValue = "5e-4")
+    @Option(names = "--weight-decay", defaultValue = "5e-4", description = "L2 weight decay (default: ${DEFAULT-VALUE}).")
     double weightDecay;
 
     @Option(names = "--schedule", defaultValue = "cosine", description = "constant | cosine | onecycle | step:N[:G] | multistep:A,B[:G]")
@@ -41,10 +42,10 @@ final class TrainingOptions {
     @Option(names = "--augment", defaultValue = "crop-flip", description = "none | crop-flip | abl-nad | asd")
     String augment;
 
-    @Option(names = "--seed", defaultValue = "1")
+    @Option(names = "--seed", defaultValue = "1", description = OptionText.SEED)
     long seed;
 
-    @Option(names = "--precision", defaultValue = "auto", description = "fp32 | fp32-cl | bf16 | auto (bf16 where the CPU has AVX512-BF16/AMX, else fp32-cl: fp32 with channels-last tensors)")
+    @Option(names = "--precision", defaultValue = "auto", description = OptionText.PRECISION)
     String precision;
 
     TrainConfig config() {
