@@ -1,10 +1,13 @@
 package io.antidote.cli;
 
 import io.antidote.BadInputException;
+import io.antidote.Interruption;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import sun.misc.Signal;
 
 import java.io.PrintWriter;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /** Entry point of the `antidote` command line; bad input ends in one line on stderr and exit code 2. */
 @Command(name = "antidote", mixinStandardHelpOptions = true, version = "antidote 0.1.0",
@@ -17,8 +20,42 @@ public final class Main implements Runnable {
         new CommandLine(this).usage(System.out);
     }
 
+    /** How long a running native step may take to reach the next step boundary before the process is stopped anyway. */
+    private static final long STOP_GRACE_MILLIS = 60_000;
+    private static final AtomicBoolean SIGNALLED = new AtomicBoolean();
+
     public static void main(String[] args) {
+        stopBetweenSteps("INT", 130);
+        stopBetweenSteps("TERM", 143);
         System.exit(run(args));
+    }
+
+    /**
+     * Replaces the JVM's exit-at-once on this signal by a stop at the next native step: the JVM's
+     * default exits while a libtorch kernel runs and crashes with SIGSEGV in it (seen on SIGTERM mid-epoch).
+     * A second signal stops at once.
+     */
+    private static void stopBetweenSteps(String name, int code) {
+        try {
+            Signal.handle(new Signal(name), s -> {
+                if (!SIGNALLED.compareAndSet(false, true)) Runtime.getRuntime().halt(code);
+                System.err.println();
+                Interruption.request(name, () -> System.exit(code));
+                Thread deadline = new Thread(() -> {
+                    try {
+                        Thread.sleep(STOP_GRACE_MILLIS);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                    System.err.println("antidote: SIG" + name + ": no step boundary within " + STOP_GRACE_MILLIS / 1000 + " s; stopping now");
+                    Runtime.getRuntime().halt(code);
+                }, "antidote-stop-deadline");
+                deadline.setDaemon(true);
+                deadline.start();
+            });
+        } catch (IllegalArgumentException e) {
+            // The JVM keeps this signal to itself (-Xrs or an attached tool): its default stays.
+        }
     }
 
     /** Runs the command line and returns its exit code (tests call this instead of main). */
@@ -33,6 +70,12 @@ public final class Main implements Runnable {
         if (out != null) cl.setOut(out);
         if (err != null) cl.setErr(err);
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            for (Throwable t = ex; t != null; t = t.getCause()) {
+                if (t instanceof Interruption i) {
+                    cmd.getErr().println("antidote: " + i.getMessage() + "; checkpoints written so far are intact (--resume continues a run)");
+                    return "INT".equals(i.signal()) ? 130 : 143;
+                }
+            }
             Throwable t = ex;
             while (t != null && !(t instanceof BadInputException)) t = t.getCause();
             if (t != null) {

@@ -44,7 +44,7 @@ public final class Attention {
             throw new BadInputException("attention map: " + nchw.length + " values do not make a " + n + "x" + c + "x" + h + "x" + w + " tensor");
         }
         if (!(p > 0)) throw new BadInputException("attention power p " + p + " must be > 0");
-        try (PointerScope s = new PointerScope()) {
+        try (PointerScope s = StepScope.open()) {
             return Tensors.toFloats(map(Tensors.floats(nchw, nchw.length).view(n, c, h, w), p));
         }
     }
@@ -54,7 +54,7 @@ public final class Attention {
         if (student.length != teacher.length || n <= 0 || student.length % n != 0) {
             throw new BadInputException("attention loss: maps of " + student.length + " and " + teacher.length + " values for " + n + " samples");
         }
-        try (PointerScope s = new PointerScope()) {
+        try (PointerScope s = StepScope.open()) {
             int k = student.length / n;
             return loss(Tensors.floats(student, student.length).view(n, k), Tensors.floats(teacher, teacher.length).view(n, k), form).item_double();
         }

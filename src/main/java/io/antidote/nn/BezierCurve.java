@@ -47,7 +47,7 @@ public final class BezierCurve implements AutoCloseable {
         }
         for (int i = 0; i < c.names.size(); i++) {
             Tensor mid = torch.zeros_like(c.params.get(i));
-            try (PointerScope s = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
+            try (PointerScope s = StepScope.open(); NoGradGuard g = new NoGradGuard()) {
                 mid.add_(c.start.get(i)).add_(c.end.get(i)).mul_(new Scalar(0.5));
             }
             c.control.add(mid);
@@ -76,7 +76,7 @@ public final class BezierCurve implements AutoCloseable {
     public void place(double t) {
         if (!(t >= 0 && t <= 1)) throw new BadInputException("curve position t = " + t + " is outside [0, 1]");
         double[] b = weights(t);
-        try (PointerScope s = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
+        try (PointerScope s = StepScope.open(); NoGradGuard g = new NoGradGuard()) {
             for (int i = 0; i < params.size(); i++) {
                 // the ends are copied, not summed with zero-weighted terms, so they equal the endpoints bit for bit (-0.0 included)
                 if (t == 0) params.get(i).copy_(start.get(i));
@@ -95,7 +95,7 @@ public final class BezierCurve implements AutoCloseable {
     /** The control point theta as a state dictionary of parameters. */
     public Map<String, TensorData> controlPoint() {
         Map<String, TensorData> out = new LinkedHashMap<>();
-        try (PointerScope s = new PointerScope()) {
+        try (PointerScope s = StepScope.open()) {
             for (int i = 0; i < names.size(); i++) out.put(names.get(i), Tensors.toData(control.get(i)));
         }
         return out;
@@ -147,7 +147,7 @@ public final class BezierCurve implements AutoCloseable {
         @Override
         public Map<String, TensorData> state() {
             Map<String, TensorData> m = new LinkedHashMap<>(inner.state());
-            try (PointerScope s = new PointerScope()) {
+            try (PointerScope s = StepScope.open()) {
                 for (int i = 0; i < names.size(); i++) m.put(names.get(i) + "/control", Tensors.toData(control.get(i)));
             }
             return m;

@@ -69,7 +69,7 @@ final class FlatParameters {
 
     /** Re-seats any parameter or gradient that no longer lives in the buffers, keeping its current value. */
     void bind() {
-        try (PointerScope s = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
+        try (PointerScope s = StepScope.open(); NoGradGuard g = new NoGradGuard()) {
             for (int i = 0; i < params.size(); i++) {
                 Tensor p = params.get(i);
                 long at = offsets[i] * Float.BYTES;

@@ -49,12 +49,12 @@ public final class Model implements AutoCloseable {
         this.channels = c;
         this.precision = precision;
         this.net = net;
-        try (PointerScope s = new PointerScope()) {
+        try (PointerScope s = StepScope.open()) {
             this.parameterTensors = net.parameters().get().length;
         }
         if (precision.channelsLast()) {
             // channels-last weights let oneDNN pick its fast kernels without reorders every step
-            try (PointerScope s = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
+            try (PointerScope s = StepScope.open(); NoGradGuard g = new NoGradGuard()) {
                 for (Tensor p : net.parameters().get()) {
                     if (p.dim() == 4) p.set_data(p.contiguous(torch.MemoryFormat.ChannelsLast));
                 }
@@ -88,7 +88,7 @@ public final class Model implements AutoCloseable {
      * gradients, no weight change): undoes statistics that a few steps on an odd batch pulled away.
      */
     public void recalibrate(byte[] nhwc, int n) {
-        try (PointerScope scope = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
+        try (PointerScope scope = StepScope.open(); NoGradGuard g = new NoGradGuard()) {
             net.train(true);
             Tensor x = input(nhwc, n);
             autocastOn();
@@ -112,7 +112,7 @@ public final class Model implements AutoCloseable {
         if (n < 1) throw new BadInputException("batch-norm statistics need at least one image");
         int imageBytes = height * width * channels;
         double m = Network.BN_MOMENTUM;
-        try (PointerScope outer = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
+        try (PointerScope outer = StepScope.open(); NoGradGuard g = new NoGradGuard()) {
             List<Tensor> stats = new ArrayList<>();
             StringTensorDict b = net.named_buffers();
             for (long i = 0; i < b.size(); i++) {
@@ -125,7 +125,7 @@ public final class Model implements AutoCloseable {
             try {
                 for (int from = 0; from < n; from += batch) {
                     int k = Math.min(batch, n - from);
-                    try (PointerScope inner = new PointerScope()) {
+                    try (PointerScope inner = StepScope.open()) {
                         List<Tensor> old = new ArrayList<>();
                         for (Tensor s : stats) old.add(s.clone());
                         byte[] px = java.util.Arrays.copyOfRange(nhwc, from * imageBytes, (from + k) * imageBytes);
@@ -160,7 +160,7 @@ public final class Model implements AutoCloseable {
 
     public long parameterCount() {
         long n = 0;
-        try (PointerScope s = new PointerScope()) {
+        try (PointerScope s = StepScope.open()) {
             for (Tensor p : net.parameters().get()) n += p.numel();
         }
         return n;
@@ -168,7 +168,7 @@ public final class Model implements AutoCloseable {
 
     public List<String> parameterNames() {
         List<String> out = new ArrayList<>();
-        try (PointerScope s = new PointerScope()) {
+        try (PointerScope s = StepScope.open()) {
             StringTensorDict d = net.named_parameters();
             for (long i = 0; i < d.size(); i++) out.add(d.get(i).key().getString());
         }
@@ -270,7 +270,7 @@ public final class Model implements AutoCloseable {
     }
 
     private StepResult step(Optimizer opt, byte[] nhwc, int n, int[] labels, float[] weights, Objective objective, boolean trainMode) {
-        try (PointerScope scope = new PointerScope()) {
+        try (PointerScope scope = StepScope.open()) {
             net.train(trainMode);
             zeroGrad(opt);
             Tensor x = input(nhwc, n);
@@ -337,7 +337,7 @@ public final class Model implements AutoCloseable {
 
     /** Forward pass in eval mode (running BN statistics), no gradients. */
     public Output evaluate(byte[] nhwc, int n, int[] labels) {
-        try (PointerScope scope = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
+        try (PointerScope scope = StepScope.open(); NoGradGuard g = new NoGradGuard()) {
             net.train(false);
             Tensor x = input(nhwc, n);
             Tensor logits;
@@ -385,7 +385,7 @@ public final class Model implements AutoCloseable {
      * gradient signs are not bf16 noise.
      */
     public byte[] pgd(byte[] nhwc, int n, int[] labels, double eps, double alpha, int steps, long seed) {
-        try (PointerScope scope = new PointerScope()) {
+        try (PointerScope scope = StepScope.open()) {
             net.train(false);
             Tensor x0 = Tensors.images(nhwc, n, height, width, channels).contiguous();
             Tensor y = Tensors.longs(labels, n);
@@ -426,7 +426,7 @@ public final class Model implements AutoCloseable {
     /** Parameters and buffers by their PyTorch-style names, row-major, fp32 (num_batches_tracked int64). */
     public Map<String, TensorData> stateDict() {
         Map<String, TensorData> out = new LinkedHashMap<>();
-        try (PointerScope s = new PointerScope()) {
+        try (PointerScope s = StepScope.open()) {
             StringTensorDict p = net.named_parameters();
             for (long i = 0; i < p.size(); i++) out.put(p.get(i).key().getString(), Tensors.toData(p.get(i).value()));
             StringTensorDict b = net.named_buffers();
@@ -437,7 +437,7 @@ public final class Model implements AutoCloseable {
 
     /** Loads values in place; strict mode rejects missing and unexpected names. */
     public void loadStateDict(Map<String, TensorData> state, boolean strict) {
-        try (PointerScope s = new PointerScope()) {
+        try (PointerScope s = StepScope.open()) {
             Map<String, Tensor> own = new LinkedHashMap<>();
             StringTensorDict p = net.named_parameters();
             for (long i = 0; i < p.size(); i++) own.put(p.get(i).key().getString(), p.get(i).value());
@@ -545,7 +545,7 @@ public final class Model implements AutoCloseable {
         if (teacher.net.tapNames().size() != taps) {
             throw new BadInputException("teacher '" + teacher.arch + "' has " + teacher.net.tapNames().size() + " taps, the student '" + arch + "' " + taps);
         }
-        try (PointerScope scope = new PointerScope()) {
+        try (PointerScope scope = StepScope.open()) {
             Tensor[] target = new Tensor[taps];
             boolean distil = false;
             for (double b : betas) distil |= b != 0;
@@ -614,7 +614,7 @@ public final class Model implements AutoCloseable {
     public float[] attentionMap(byte[] nhwc, int n, int tap, double p) {
         int taps = net.tapNames().size();
         if (tap < 0 || tap >= taps) throw new BadInputException("tap " + tap + " is outside [0, " + taps + ") for model '" + arch + "'");
-        try (PointerScope scope = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
+        try (PointerScope scope = StepScope.open(); NoGradGuard g = new NoGradGuard()) {
             net.train(false);
             Tensor x = input(nhwc, n);
             Tensor[] t;
@@ -630,7 +630,7 @@ public final class Model implements AutoCloseable {
 
     /** Unweighted AT loss per tap between this model and the teacher on a batch, both in eval mode (the reference's test-set AT). */
     public double[] attentionLosses(Model teacher, byte[] nhwc, int n, double p, AttentionLoss form) {
-        try (PointerScope scope = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
+        try (PointerScope scope = StepScope.open(); NoGradGuard g = new NoGradGuard()) {
             net.train(false);
             teacher.net.train(false);
             Tensor[] st, tt;
@@ -655,7 +655,7 @@ public final class Model implements AutoCloseable {
 
     /** The pooled features the head sees, eval mode: n rows of F floats (F = the head's input width). */
     public float[] headInputs(byte[] nhwc, int n) {
-        try (PointerScope scope = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
+        try (PointerScope scope = StepScope.open(); NoGradGuard g = new NoGradGuard()) {
             net.train(false);
             Tensor x = input(nhwc, n);
             Tensor f;
@@ -676,7 +676,7 @@ public final class Model implements AutoCloseable {
      */
     public void zeroHeadInputs(int[] channels) {
         String name = net.headName() + ".weight";
-        try (PointerScope scope = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
+        try (PointerScope scope = StepScope.open(); NoGradGuard g = new NoGradGuard()) {
             StringTensorDict d = net.named_parameters();
             for (long i = 0; i < d.size(); i++) {
                 if (!d.get(i).key().getString().equals(name)) continue;
@@ -699,7 +699,7 @@ public final class Model implements AutoCloseable {
      * (the noise reaches the weights but not the momentum buffer).
      */
     public void perturbParameters(double sigma, long seed, Predicate<String> which) {
-        try (PointerScope scope = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
+        try (PointerScope scope = StepScope.open(); NoGradGuard g = new NoGradGuard()) {
             StringTensorDict d = net.named_parameters();
             for (long i = 0; i < d.size(); i++) {
                 String name = d.get(i).key().getString();
@@ -732,7 +732,7 @@ public final class Model implements AutoCloseable {
      * with the reference's clamps: probabilities to [1e-7, 1], the one-hot target to [1e-4, 1].
      */
     public float[] symmetricCrossEntropy(byte[] nhwc, int n, int[] labels, double alpha, double beta) {
-        try (PointerScope scope = new PointerScope(); NoGradGuard g = new NoGradGuard()) {
+        try (PointerScope scope = StepScope.open(); NoGradGuard g = new NoGradGuard()) {
             net.train(false);
             Tensor x = input(nhwc, n);
             Tensor logits;
@@ -812,7 +812,7 @@ public final class Model implements AutoCloseable {
         if (n != nU) throw new IllegalArgumentException("MixMatch interleaving needs equal labelled and unlabelled batches, got " + n + " and " + nU);
         if (n < 3) throw new IllegalArgumentException("MixMatch batch " + n + " is too small to interleave into three parts");
         if (permutation.length != 3 * n) throw new IllegalArgumentException("permutation has " + permutation.length + " entries, expected " + 3 * n);
-        try (PointerScope scope = new PointerScope()) {
+        try (PointerScope scope = StepScope.open()) {
             net.train(true);
             zeroGrad(opt);
             Tensor xl = input(xLabelled, n);
