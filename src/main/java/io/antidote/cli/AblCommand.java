@@ -120,7 +120,7 @@ final class AblCommand implements Callable<Integer> {
 
     @Option(names = "--unlearn-by", paramLabel = "TREATMENT", description = "The unlearning step, for the ABL ablation: ascent (ABL) | "
             + "pixel-noise | gradient-noise | label-shuffle | label-uniform | label-smoothing | self-learning (descend on the changed "
-            + "isolated set, with the --unlearn-clean partners) | finetune-all | finetune-last | retrain (train on the rest instead; README).")
+            + "isolated set, with the --unlearn-clean partners) | finetune-all | finetune-last | retrain (train on the rest instead; docs/abl.md).")
     String unlearnBy;
 
     @Option(names = "--target-anchors", paramLabel = "FRACTION", description = "With --unlearn-clean: the suspected target class's clean "

@@ -37,7 +37,7 @@ import java.util.concurrent.Callable;
 final class DemoCommand implements Callable<Integer> {
     /**
      * WRN-10-1, one block per group where the CIFAR runs' WRN-16-1 has two: about half the arithmetic,
-     * so the demo fits in 5 minutes on a 2-core CPU without bf16 (README "The demo").
+     * so the demo fits in 5 minutes on a 2-core CPU without bf16 (docs/demo.md "The demo").
      */
     static final String MODEL = "wrn-10-1";
 
@@ -45,7 +45,7 @@ final class DemoCommand implements Callable<Integer> {
      * Batch of undefended training, fine-tuning and unlearning; isolation keeps 128. At 128 the undefended
      * WRN-10-1 stopped at a training loss of 0.26 (CA 84-88%, ASR 89.6-94.8%); 64 gives twice the steps in
      * the same time on a 2-core CPU, which is no faster per image at 128. Isolating at 64 as well made
-     * sets of 56-60% poison on two seeds of eight, and ABL failed on both (README "The demo").
+     * sets of 56-60% poison on two seeds of eight, and ABL failed on both (docs/demo.md "The demo").
      */
     static final int BATCH = 64;
 
@@ -66,7 +66,7 @@ final class DemoCommand implements Callable<Integer> {
      * tiny checkerboard, which the synthetic set's checkerboard class also is: the backdoor then
      * formed only after 4-7 isolation epochs, as late as the easiest clean classes (stripes),
      * and the lowest-loss 5% held 0-13% poison on three of four seeds. The square is learned by
-     * epoch 3-4, before those classes reach the same loss (README "The demo").
+     * epoch 3-4, before those classes reach the same loss (docs/demo.md "The demo").
      */
     static PoisonSpec demoAttack(long seed) {
         return PoisonSpec.of("badnets", 0.1, 0).withParams(Map.of("variant", "square")).withSeed(seed);
@@ -82,14 +82,14 @@ final class DemoCommand implements Callable<Integer> {
      * backdoor gave way after 2 to 4 epochs on seven seeds, and on one of them CA fell 7 points in the
      * 6th and 7th. On three seeds of 30 it gave way only in the 6th, and on one in the 10th, so
      * unlearning goes on, up to 12 epochs, while less than half the isolated set is unlearned
-     * (README "The demo").
+     * (docs/demo.md "The demo").
      */
     static Abl.Config ablConfig(long seed) {
         Abl.Config r = Abl.Config.reference(seed).withEpochs(8, 10, 8, 5);
         // 5% of 5,000 isolates 250 examples, about the reference's 500 of 50,000 in count. The
         // lowest-loss set swings between a clean class and the poisons from epoch to epoch (and
         // with the CPU's arithmetic). Both make sets of one label, so the epoch is taken whose set
-        // is one label and also lies furthest below the rest of that label (README "The demo"). A
+        // is one label and also lies furthest below the rest of that label (docs/demo.md "The demo"). A
         // clean class can still win; unlearning its images then erases that label, and up to two
         // other epochs' sets of other labels are tried from the fine-tuned model. Only the set's
         // most common label is unlearned: on seed 26 a set of 46% poison held the backdoor through

@@ -41,7 +41,7 @@ public final class Abl {
      * rule picked an epoch whose set was one clean class and no poison, so it is not a preset's default.
      * SEPARATED takes the set with the highest share x {@link Isolation#separation()}: poisons sit
      * far below the clean images of their label, a clean class learned early only just below the
-     * rest of its own (README "The demo").
+     * rest of its own (docs/demo.md "The demo").
      */
     public enum IsolationPick { LAST, CONCENTRATED, SEPARATED }
 
@@ -55,7 +55,7 @@ public final class Abl {
      * Where isolation's sign(l - gamma) is taken: on the batch mean, as the reference code does, or on
      * each example, as the paper's formula reads. Per example, every example below gamma is ascended,
      * poisons included, so all losses gather near gamma and the separation isolation needs is gone
-     * (README "ABL presets").
+     * (docs/abl.md "ABL presets").
      */
     public enum LgaScope { BATCH, EXAMPLE }
 
@@ -122,7 +122,7 @@ public final class Abl {
         /**
          * The paper: turning epoch 20 with LGA; the second stage as one joint objective with
          * per-example signs. Kept as the literal reading; on CIFAR-10 BadNets it left ASR at 100%,
-         * because the poisons isolation missed are descended on in the same steps (README).
+         * because the poisons isolation missed are descended on in the same steps (docs/abl.md).
          */
         public static Config paper(long seed) {
             return new Config(20, 0.1, false, 0.5, false, 0.01, Unlearning.JOINT, 60, 0.1, 40, 4, 5e-4, 128, 0.9, 1e-4, 0.10, seed, false, 0, "ascent", 0, IsolationPick.LAST, FinetuneSchedule.STEP, 1e-4, LgaScope.BATCH, 128, 0, 0, false);
@@ -135,7 +135,7 @@ public final class Abl {
          * anchors at 0.1: without them the target class's own accuracy fell to 26% on Trojan and 62%
          * on BadNets; with them it stayed at 68% and 76%, at the same ASR. The isolation pick stays
          * at the last epoch: the concentrated pick helped Trojan and WaNet but chose a clean class
-         * on SIG (README).
+         * on SIG (docs/abl.md).
          */
         public static Config balanced(long seed) {
             return new Config(10, 0.1, true, 0.5, false, 0.01, Unlearning.REFERENCE, 60, 0.1, 40, 8, 5e-4, 128, 0.9, 1e-4, 0.10, seed, false, 4, "ascent", 0.1, IsolationPick.LAST, FinetuneSchedule.STEP, 1e-4, LgaScope.BATCH, 128, 0, 0, false);
@@ -335,7 +335,7 @@ public final class Abl {
      * {@link #keeperPositions}) still predicted as it falls below this fraction of the share before
      * unlearning. In the demo, unlearning a clean class's easiest images took its keepers from
      * 96-100% to 0-8%, while unlearning sets of 61-100% poison left the target's keepers at 62% or
-     * more (README "The demo").
+     * more (docs/demo.md "The demo").
      */
     static final double ERASED = 0.5;
 
@@ -344,7 +344,7 @@ public final class Abl {
      * 1/C) before unlearning with {@code unlearnMaxEpochs} stops. When a backdoor gives way the share
      * jumps from near 0 to about the set's poison share in one or two epochs (the demo's seed 18:
      * 0.8%, 25.6%, 70.0% in epochs 4-6, as ASR went 89.2%, 29.0%, 0.4%). On the demo's seeds 1-22, 0.3
-     * and 0.5 stopped every set at the same epoch (README "The demo").
+     * and 0.5 stopped every set at the same epoch (docs/demo.md "The demo").
      */
     static final double UNLEARNED = 0.5;
 
@@ -500,7 +500,7 @@ public final class Abl {
      * or tripping the stop rule, and {@code isolationRetries} allows, restores the fine-tuned model
      * and optimiser and unlearns the best-ranked isolation epoch whose set has a label not yet tried
      * instead. An erased label means the set was that class's own easiest images, not poisons: a
-     * clean class learned as early as the trigger makes a set just as low and as one-label (README
+     * clean class learned as early as the trigger makes a set just as low and as one-label (docs/demo.md
      * "The demo"). If every attempt fails, the first one the stop rule cut short is kept (it
      * restored its last good epoch), else the first attempt: erasing a label is the worst outcome.
      */
@@ -549,7 +549,7 @@ public final class Abl {
      * label, while the clean images that displace poisons from the set carry many, and ascending on
      * those erases their classes' easiest images for nothing: the demo's seed 26 isolated 116 poisons
      * among 134 clean images of other labels, and that set held the backdoor through 14 unlearning
-     * epochs (README "The demo"). Wrong for all-to-all attacks, whose poisons carry every label.
+     * epochs (docs/demo.md "The demo"). Wrong for all-to-all attacks, whose poisons carry every label.
      */
     static Isolation majorityOnly(ImageSet data, Isolation iso, Listener listener) {
         int label = majorityLabel(data, iso.positions());
@@ -578,7 +578,7 @@ public final class Abl {
      * example is ascended only until its loss passes ln C, and the descended side is balanced
      * unlearning's partners: the rest without the suspected target class, whose non-isolated
      * examples hold the poisons isolation missed, except its target anchors. Descending on the
-     * whole rest re-taught the backdoor on CIFAR-10 BadNets (README "ABL presets").
+     * whole rest re-taught the backdoor on CIFAR-10 BadNets (docs/abl.md "ABL presets").
      */
     static void jointStage(Model model, Optimizer opt, ImageSet poisoned, ImageSet isoSet, ImageSet other, float[] otherLoss, boolean[] isIso, Config c,
                            TrainConfig ft, Path dir, Listener listener, Progress progress) {
@@ -848,7 +848,7 @@ public final class Abl {
      * are drawn from every class, and once unlearned each goes back to its own; a clean class's
      * easiest images go to the class they look most like. On the demo's seeds 1-33, the unlearned
      * poison sets sent at most 24% of themselves to one other label, two clean sets of label 7 sent
-     * 60% and 65% to label 8, and their keepers still held 85% and 51% (README "The demo").
+     * 60% and 65% to label 8, and their keepers still held 85% and 51% (docs/demo.md "The demo").
      */
     static final double ONE_LABEL = 0.4;
 

@@ -155,7 +155,7 @@ public final class Asd {
          * VM: 42 epochs of 1,024 MixMatch steps (the reference's steps per epoch), stage 2 from
          * epoch 3 with the stage-1 pool grown by 30 per class every epoch, stage 3 from epoch 25
          * keeping stage 2's loss split. Each departure from the reference was measured one at a
-         * time with the quick preset and longer runs (README, "ASD on a CPU"): the meta-split let
+         * time with the quick preset and longer runs (docs/asd.md, "ASD on a CPU"): the meta-split let
          * 8% poison into the clean pool of this small network; the overall ranking starved the hard
          * classes, so each class gives 90% of itself, capped at the median class's size; SGD with
          * Nesterov momentum at 0.05 under a cosine, with weight decay, beat Adam by 2.5 points;
@@ -176,7 +176,7 @@ public final class Asd {
          * by 12 per class every 2 epochs (580 labelled when stage 1 ends), Adam decaying by a
          * cosine, stage 3 by loss. It removes the backdoor (CIFAR-10, ASD's BadNets: ASR 0.00%)
          * but reaches only 55.66% CA in about 25 minutes; it was the CPU preset until 2026-12-06,
-         * and the README's one-change-at-a-time table starts from it. With the reference's rules
+         * and the one-change-at-a-time table of docs/asd.md starts from it. With the reference's rules
          * the meta-split of stage 3 took the poisoned share of the clean pool from 0.11% to 8% and
          * ASR from 1.9% to 20% with this small network, so stage 3 keeps stage 2's loss split; at a
          * constant rate CA was still at 57% when stage 2 ended, so the rate decays by a cosine;
