@@ -81,7 +81,7 @@ class ArchitectureTest {
         List<String> violations = new ArrayList<>();
         for (Path f : sources(ROOT)) {
             String pkg = packageOf(f);
-            if (pkg.isEmpty()) continue; // io.antidote itself holds only the shared error type
+            if (pkg.isEmpty()) continue; // io.antidote itself holds only the shared exceptions (bad input, interruption)
             for (String used : uses(Files.readString(f))) {
                 if (!used.equals(pkg) && !ALLOWED.get(pkg).contains(used)) violations.add(ROOT.relativize(f) + " uses " + used);
             }
@@ -94,6 +94,18 @@ class ArchitectureTest {
         List<String> violations = new ArrayList<>();
         for (Path f : sources(ROOT)) {
             if (!packageOf(f).equals("nn") && code(Files.readString(f)).contains("org.bytedeco")) violations.add(ROOT.relativize(f).toString());
+        }
+        assertEquals(List.of(), violations);
+    }
+
+    @Test
+    void nnOpensNativeScopesOnlyThroughStepScope() throws IOException {
+        // a scope opened any other way is a step that a signal cannot wait for (see Interruption)
+        List<String> violations = new ArrayList<>();
+        for (Path f : sources(ROOT.resolve("nn"))) {
+            if (!f.getFileName().toString().equals("StepScope.java") && code(Files.readString(f)).contains("new PointerScope(")) {
+                violations.add(ROOT.relativize(f).toString());
+            }
         }
         assertEquals(List.of(), violations);
     }
