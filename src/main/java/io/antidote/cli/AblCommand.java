@@ -139,7 +139,8 @@ final class AblCommand implements Callable<Integer> {
     @Option(names = "--from-model", description = "Quick unlearning: start from these backdoored weights (safetensors).")
     Path fromModel;
 
-    @Option(names = "--isolated", description = "Quick unlearning: the isolated set as .npz (x, y); default: isolate with --from-model.")
+    @Option(names = "--isolated", paramLabel = "FILE.npz|IMAGES.npy,LABELS.npy", description = "Quick unlearning: the isolated set, as an .npz"
+            + " with x and y (what a run writes as isolated.npz) or as two .npy files; default: isolate with --from-model.")
     Path isolated;
 
     @Option(names = "--out", description = "Run directory (default runs/abl-<attack>-<seed>).")
@@ -273,6 +274,27 @@ final class AblCommand implements Callable<Integer> {
      * scores, the isolation's precision and recall and how unlearning ended. The flags and
      * experiment files both come here.
      */
+    /** The files of --isolated: one .npz, or the images and the labels .npy. */
+    static Path[] isolatedFiles(Path given) {
+        String s = given.toString();
+        int comma = s.indexOf(',');
+        if (comma < 0) {
+            if (s.endsWith(".npy")) {
+                throw new BadInputException("--isolated " + s + ": one .npy holds the images or the labels, not both; give IMAGES.npy,LABELS.npy"
+                        + " or an .npz with x and y");
+            }
+            return new Path[]{given};
+        }
+        if (s.indexOf(',', comma + 1) >= 0) throw new BadInputException("--isolated " + s + ": expected FILE.npz or IMAGES.npy,LABELS.npy");
+        return new Path[]{Path.of(s.substring(0, comma)), Path.of(s.substring(comma + 1))};
+    }
+
+    /** The isolated set of quick unlearning, from either form {@link #isolatedFiles} takes. */
+    static ImageSet readIsolated(Path given, int numClasses) {
+        Path[] f = isolatedFiles(given);
+        return f.length == 1 ? NpyIO.readImageSet(f[0], numClasses) : NpyIO.readImageSet(f[0], f[1], numClasses);
+    }
+
     static Map<String, Object> defend(RunDirectory run, Model m, ImageSet train, ImageSet test, DataSource.Poisoning poisoning, Abl.Config cfg,
                                       Path fromModel, Path isolated, Path isolationLosses, String preset) {
         Runs.EpochRecorder rec = new Runs.EpochRecorder(run, test, poisoning.poisonedTest(), poisoning.target(), 0, System.out);
@@ -282,10 +304,11 @@ final class AblCommand implements Callable<Integer> {
         if (fromModel != null) {
             m.load(fromModel);
             System.out.println("quick unlearning of " + fromModel);
-            ImageSet iso = isolated != null ? NpyIO.readImageSet(isolated, train.numClasses()) : null;
+            ImageSet iso = isolated != null ? readIsolated(isolated, train.numClasses()) : null;
             Path lossFile = isolationLosses;
-            if (lossFile == null && isolated != null && isolated.toAbsolutePath().getParent() != null) {
-                Path beside = isolated.toAbsolutePath().getParent().resolve("isolation_losses.csv");
+            Path first = isolated == null ? null : isolatedFiles(isolated)[0].toAbsolutePath();
+            if (lossFile == null && first != null && first.getParent() != null) {
+                Path beside = first.getParent().resolve("isolation_losses.csv");
                 if (Files.isRegularFile(beside)) lossFile = beside;
             }
             float[] losses = null;

@@ -69,6 +69,24 @@ class AblCommandTest {
         assertEquals(0.2, ((Number) result.get("target_anchors")).doubleValue());
         assertEquals(2.0, ((Number) result.get("unlearn_clean")).doubleValue());
 
+        // the same set as the two .npy files the ABL repository's demo keeps (images, labels), losses beside them: the same run
+        Path npy = dir.resolve("npy");
+        java.nio.file.Files.createDirectories(npy);
+        Map<String, io.antidote.data.NpyIO.Array> xy = io.antidote.data.NpyIO.readNpz(full.resolve("isolated.npz"));
+        io.antidote.data.NpyIO.write(xy.get("x"), npy.resolve("images.npy"));
+        io.antidote.data.NpyIO.write(xy.get("y"), npy.resolve("labels.npy"));
+        java.nio.file.Files.copy(full.resolve("isolation_losses.csv"), npy.resolve("isolation_losses.csv"));
+        Path q2 = dir.resolve("quick-npy");
+        Cli r2 = Cli.run(concat(quick, "--isolated", npy.resolve("images.npy") + "," + npy.resolve("labels.npy"), "--out", q2.toString()));
+        assertEquals(0, r2.code, r2.err);
+        Map<?, ?> result2 = RunDirectory.readJson(q2.resolve("result.json"));
+        assertEquals(result.get("ca"), result2.get("ca"));
+        assertEquals(result.get("asr"), result2.get("asr"));
+        Cli one = Cli.run(concat(quick, "--isolated", npy.resolve("images.npy").toString(), "--out", dir.resolve("one").toString()));
+        assertEquals(2, one.code, one.err);
+        assertEquals("antidote: --isolated " + npy.resolve("images.npy") + ": one .npy holds the images or the labels, not both;"
+                + " give IMAGES.npy,LABELS.npy or an .npz with x and y", one.err.strip());
+
         // the isolated set alone, without the losses it was ranked by: refused, not run without anchors
         Path alone = dir.resolve("alone");
         java.nio.file.Files.createDirectories(alone);
