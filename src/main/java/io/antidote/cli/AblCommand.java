@@ -139,8 +139,9 @@ final class AblCommand implements Callable<Integer> {
     @Option(names = "--from-model", description = "Quick unlearning: start from these backdoored weights (safetensors).")
     Path fromModel;
 
-    @Option(names = "--isolated", paramLabel = "FILE.npz|IMAGES.npy,LABELS.npy", description = "Quick unlearning: the isolated set, as an .npz"
-            + " with x and y (what a run writes as isolated.npz) or as two .npy files; default: isolate with --from-model.")
+    @Option(names = "--isolated", paramLabel = "FILE.npz|PAIRS.npy|IMAGES.npy,LABELS.npy", description = "Quick unlearning: the isolated set, as an .npz"
+            + " with x and y (what a run writes as isolated.npz), as two .npy files, or as one .npy of (image, label) pairs (the ABL"
+            + " repository's isolation1%-examples.npy); default: isolate with --from-model.")
     Path isolated;
 
     @Option(names = "--out", description = "Run directory (default runs/abl-<attack>-<seed>).")
@@ -274,17 +275,11 @@ final class AblCommand implements Callable<Integer> {
      * scores, the isolation's precision and recall and how unlearning ended. The flags and
      * experiment files both come here.
      */
-    /** The files of --isolated: one .npz, or the images and the labels .npy. */
+    /** The files of --isolated: one .npz, one .npy of (image, label) pairs, or the images and the labels .npy. */
     static Path[] isolatedFiles(Path given) {
         String s = given.toString();
         int comma = s.indexOf(',');
-        if (comma < 0) {
-            if (s.endsWith(".npy")) {
-                throw new BadInputException("--isolated " + s + ": one .npy holds the images or the labels, not both; give IMAGES.npy,LABELS.npy"
-                        + " or an .npz with x and y");
-            }
-            return new Path[]{given};
-        }
+        if (comma < 0) return new Path[]{given};
         if (s.indexOf(',', comma + 1) >= 0) throw new BadInputException("--isolated " + s + ": expected FILE.npz or IMAGES.npy,LABELS.npy");
         return new Path[]{Path.of(s.substring(0, comma)), Path.of(s.substring(comma + 1))};
     }
@@ -292,7 +287,8 @@ final class AblCommand implements Callable<Integer> {
     /** The isolated set of quick unlearning, from either form {@link #isolatedFiles} takes. */
     static ImageSet readIsolated(Path given, int numClasses) {
         Path[] f = isolatedFiles(given);
-        return f.length == 1 ? NpyIO.readImageSet(f[0], numClasses) : NpyIO.readImageSet(f[0], f[1], numClasses);
+        if (f.length == 2) return NpyIO.readImageSet(f[0], f[1], numClasses);
+        return f[0].toString().endsWith(".npy") ? NpyIO.readPairs(f[0], numClasses) : NpyIO.readImageSet(f[0], numClasses);
     }
 
     static Map<String, Object> defend(RunDirectory run, Model m, ImageSet train, ImageSet test, DataSource.Poisoning poisoning, Abl.Config cfg,

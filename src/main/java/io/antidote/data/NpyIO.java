@@ -1,5 +1,7 @@
 package io.antidote.data;
 
+import io.antidote.Pickle;
+
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -155,7 +157,31 @@ public final class NpyIO {
         });
     }
 
+    /** A .npy header: the descr string as written, the order and the shape. */
+    private record Header(String descr, boolean fortran, int[] shape) {}
+
     static Array parse(String source, InputStream in) throws IOException {
+        Header h = header(source, in);
+        Dtype dtype = Dtype.parse(source, h.descr());
+        int[] shape = h.shape();
+        // With at most one dimension the two orders coincide, so only real Fortran layouts are refused.
+        if (h.fortran() && shape.length >= 2) throw Inputs.bad(source, "fortran_order is True; only C-ordered arrays are supported");
+        long count = 1;
+        for (int s : shape) count *= s;
+        long bytes = count * dtype.itemSize;
+        if (bytes > Integer.MAX_VALUE - 16) throw Inputs.bad(source, "array of " + bytes + " bytes is too large");
+        byte[] data = in.readNBytes((int) bytes);
+        if (data.length < bytes) {
+            throw Inputs.bad(source, "data is truncated (" + data.length + " of " + bytes + " bytes for shape " + shapeString(shape) + ")");
+        }
+        long extra = 0;
+        byte[] buf = new byte[8192];
+        for (int r; (r = in.read(buf)) > 0; ) extra += r;
+        if (extra > 0) throw Inputs.bad(source, extra + " trailing bytes after the data of shape " + shapeString(shape));
+        return new Array(dtype, shape, data);
+    }
+
+    private static Header header(String source, InputStream in) throws IOException {
         byte[] pre = in.readNBytes(8);
         if (pre.length < 8 || !Arrays.equals(Arrays.copyOf(pre, 6), MAGIC)) throw Inputs.bad(source, "not a .npy file (bad magic)");
         int major = pre[6] & 0xff, minor = pre[7] & 0xff;
@@ -180,22 +206,7 @@ public final class NpyIO {
         if (!(descr instanceof String d)) throw Inputs.bad(source, "structured dtypes are not supported");
         if (!(fortran instanceof Boolean f)) throw Inputs.bad(source, "fortran_order is not True or False");
         if (!(shapeObj instanceof int[] shape)) throw Inputs.bad(source, "shape is not a tuple of integers");
-        Dtype dtype = Dtype.parse(source, d);
-        // With at most one dimension the two orders coincide, so only real Fortran layouts are refused.
-        if (f && shape.length >= 2) throw Inputs.bad(source, "fortran_order is True; only C-ordered arrays are supported");
-        long count = 1;
-        for (int s : shape) count *= s;
-        long bytes = count * dtype.itemSize;
-        if (bytes > Integer.MAX_VALUE - 16) throw Inputs.bad(source, "array of " + bytes + " bytes is too large");
-        byte[] data = in.readNBytes((int) bytes);
-        if (data.length < bytes) {
-            throw Inputs.bad(source, "data is truncated (" + data.length + " of " + bytes + " bytes for shape " + shapeString(shape) + ")");
-        }
-        long extra = 0;
-        byte[] buf = new byte[8192];
-        for (int r; (r = in.read(buf)) > 0; ) extra += r;
-        if (extra > 0) throw Inputs.bad(source, extra + " trailing bytes after the data of shape " + shapeString(shape));
-        return new Array(dtype, shape, data);
+        return new Header(d, f, shape);
     }
 
     /** Magic, version, length and the padded dict, laid out as NumPy writes it. */
@@ -467,6 +478,97 @@ public final class NpyIO {
         m.put("x", Array.uint8(px, n, set.height(), set.width(), set.channels()));
         m.put("y", Array.int64(labels));
         writeNpz(m, npz, false);
+    }
+
+    /**
+     * An image set from one .npy object array of (image, label) rows, shape (N, 2): how the ABL
+     * repository saves an isolated set (np.save of a list of pairs). The pickle inside is read as
+     * data; images must be uint8 arrays of one shape, labels integers or 0-d integer arrays.
+     */
+    public static ImageSet readPairs(Path npy, int numClasses) {
+        String source = npy.toString();
+        Header h;
+        byte[] payload;
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(npy), 1 << 16)) {
+            h = header(source, in);
+            payload = in.readAllBytes();
+        } catch (IOException e) {
+            throw Inputs.io(npy, e);
+        }
+        if (!h.descr().equals("|O")) {
+            throw Inputs.bad(source, "holds a " + h.descr() + " array " + shapeString(h.shape()) + ", not (image, label) pairs; give IMAGES.npy,LABELS.npy");
+        }
+        if (h.shape().length != 2 || h.shape()[1] != 2) throw Inputs.bad(source, "object array of shape " + shapeString(h.shape()) + ", expected (N, 2) pairs");
+        Object top = Pickle.load(payload, 0, source, null).value();
+        List<Object> cells = objectArrayCells(source, top);
+        int n = h.shape()[0];
+        if (cells.size() != 2 * n) throw Inputs.bad(source, cells.size() + " objects for shape " + shapeString(h.shape()));
+        if (n == 0) throw Inputs.bad(source, "holds no pairs");
+        Array first = ndarray(source, cells.get(0), 0);
+        int[] s = first.shape;
+        byte[] px = new byte[Math.multiplyExact(n, first.data.length)];
+        long[] labels = new long[n];
+        for (int i = 0; i < n; i++) {
+            Array img = ndarray(source, cells.get(2 * i), i);
+            if (img.dtype != Dtype.U1 || !Arrays.equals(img.shape, s)) {
+                throw Inputs.bad(source, "image of pair " + i + " is " + img + ", the first is " + first);
+            }
+            System.arraycopy(img.data, 0, px, i * first.data.length, first.data.length);
+            Object y = cells.get(2 * i + 1);
+            if (y instanceof Long l) labels[i] = l;
+            else {
+                Array ya = ndarray(source, y, i);
+                if (ya.count() != 1) throw Inputs.bad(source, "label of pair " + i + " is " + ya + ", not one integer");
+                labels[i] = ya.get(0);
+            }
+        }
+        int[] xs = new int[s.length + 1];
+        xs[0] = n;
+        System.arraycopy(s, 0, xs, 1, s.length);
+        String name = npy.getFileName().toString().replaceFirst("\\.npy$", "");
+        return toImageSet(name, source, new Array(Dtype.U1, xs, px), source, Array.int64(labels), numClasses);
+    }
+
+    private static boolean isNumpy(Pickle.Global g, String name) {
+        return g.name().equals(name) && (g.module().equals("numpy.core.multiarray") || g.module().equals("numpy._core.multiarray"));
+    }
+
+    /** The elements of a pickled object ndarray, in C order. */
+    private static List<Object> objectArrayCells(String source, Object v) {
+        if (v instanceof Pickle.Call c && isNumpy(c.callable, "_reconstruct") && c.state instanceof List<?> st && st.size() == 5
+                && st.get(4) instanceof List<?> cells) {
+            return new ArrayList<>(cells);
+        }
+        throw Inputs.bad(source, "the pickle inside is not a numpy object array");
+    }
+
+    /** A pickled numeric ndarray (or numpy scalar) as an Array; `pair` names it in errors. */
+    private static Array ndarray(String source, Object v, int pair) {
+        if (v instanceof Pickle.Call c && isNumpy(c.callable, "scalar") && c.args.size() == 2 && c.args.get(1) instanceof byte[] b) {
+            return new Array(dtypeOf(source, c.args.get(0), pair), new int[0], b);
+        }
+        if (v instanceof Pickle.Call c && isNumpy(c.callable, "_reconstruct") && c.state instanceof List<?> st && st.size() == 5
+                && st.get(1) instanceof List<?> shapeList && st.get(4) instanceof byte[] data) {
+            if (Boolean.TRUE.equals(st.get(3)) && shapeList.size() >= 2) throw Inputs.bad(source, "pair " + pair + " holds a Fortran-ordered array");
+            int[] shape = new int[shapeList.size()];
+            for (int i = 0; i < shape.length; i++) shape[i] = Math.toIntExact((Long) shapeList.get(i));
+            try {
+                return new Array(dtypeOf(source, st.get(2), pair), shape, data);
+            } catch (IllegalArgumentException e) {
+                throw Inputs.bad(source, "pair " + pair + ": " + e.getMessage());
+            }
+        }
+        throw Inputs.bad(source, "pair " + pair + " holds something other than a numeric array");
+    }
+
+    /** A pickled numpy.dtype: its type string ('u1', 'i8', ...) with the byte order its state gives. */
+    private static Dtype dtypeOf(String source, Object v, int pair) {
+        if (v instanceof Pickle.Call c && c.callable.is("numpy.dtype") && !c.args.isEmpty() && c.args.get(0) instanceof String t) {
+            String order = c.state instanceof List<?> st && st.size() > 1 && st.get(1) instanceof String o ? o : "|";
+            if (order.equals(">")) throw Inputs.bad(source, "pair " + pair + " is big-endian, which is not supported");
+            return Dtype.parse(source, (t.equals("u1") || t.equals("i1") ? "|" : "<") + t);
+        }
+        throw Inputs.bad(source, "pair " + pair + " has no numpy dtype");
     }
 
     private static ImageSet toImageSet(String name, String xSource, Array x, String ySource, Array y, int numClasses) {

@@ -514,7 +514,7 @@ public final class Model implements AutoCloseable {
      * model's as it is.
      */
     public void load(Path file) {
-        SafeTensors.Contents c = SafeTensors.read(file);
+        SafeTensors.Contents c = readWeights(file);
         try {
             loadStateDict(Architectures.fromReferenceNames(arch, c.tensors()), true);
         } catch (BadInputException e) {
@@ -523,6 +523,20 @@ public final class Model implements AutoCloseable {
         String m = c.metadata().get(NORM_MEAN), sd = c.metadata().get(NORM_STD);
         if ((m == null) != (sd == null)) throw new BadInputException(file + ": metadata has only one of " + NORM_MEAN + " and " + NORM_STD);
         if (m != null) normalization(floatsOf(file, NORM_MEAN, m), floatsOf(file, NORM_STD, sd));
+    }
+
+    /** A safetensors file, or a torch.save checkpoint (its state dict, without metadata), told apart by their first bytes. */
+    private static SafeTensors.Contents readWeights(Path file) {
+        byte[] head = new byte[4];
+        try (java.io.InputStream in = java.nio.file.Files.newInputStream(file)) {
+            in.readNBytes(head, 0, 4);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new BadInputException(file + ": no such weights file");
+        } catch (IOException e) {
+            throw new BadInputException(file + ": cannot read (" + e.getMessage() + ")");
+        }
+        if (TorchCheckpoint.looksLikeTorch(head)) return new SafeTensors.Contents(TorchCheckpoint.read(file), Map.of());
+        return SafeTensors.read(file);
     }
 
     /** One NAD step: the step itself, the mean cross-entropy and the unweighted attention loss per tap (0 where beta is 0). */

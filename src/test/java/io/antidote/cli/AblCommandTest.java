@@ -84,8 +84,8 @@ class AblCommandTest {
         assertEquals(result.get("asr"), result2.get("asr"));
         Cli one = Cli.run(concat(quick, "--isolated", npy.resolve("images.npy").toString(), "--out", dir.resolve("one").toString()));
         assertEquals(2, one.code, one.err);
-        assertEquals("antidote: --isolated " + npy.resolve("images.npy") + ": one .npy holds the images or the labels, not both;"
-                + " give IMAGES.npy,LABELS.npy or an .npz with x and y", one.err.strip());
+        assertEquals("antidote: " + npy.resolve("images.npy") + ": holds a |u1 array (15, 32, 32, 3), not (image, label) pairs;"
+                + " give IMAGES.npy,LABELS.npy", one.err.strip());
 
         // the isolated set alone, without the losses it was ranked by: refused, not run without anchors
         Path alone = dir.resolve("alone");
