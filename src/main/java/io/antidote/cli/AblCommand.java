@@ -299,7 +299,16 @@ final class AblCommand implements Callable<Integer> {
         Abl.Result r;
         if (fromModel != null) {
             m.load(fromModel);
-            System.out.println("quick unlearning of " + fromModel);
+            // scored before unlearning, as the reference's demo logs its epoch 0
+            Metrics.Scores before = Metrics.score(m, test, poisoning.poisonedTest(), poisoning.target(), 256);
+            if (!Files.exists(run.resolve("metrics.jsonl"))) {
+                Map<String, Object> r0 = new LinkedHashMap<>();
+                r0.put("stage", "backdoored");
+                r0.put("epoch", 0);
+                r0.putAll(Runs.epochScores(before));
+                run.appendMetrics(r0);
+            }
+            System.out.println("quick unlearning of " + fromModel + ": backdoored model " + Runs.describe(before));
             ImageSet iso = isolated != null ? readIsolated(isolated, train.numClasses()) : null;
             Path lossFile = isolationLosses;
             Path first = isolated == null ? null : isolatedFiles(isolated)[0].toAbsolutePath();
