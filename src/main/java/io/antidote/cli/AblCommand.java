@@ -136,7 +136,7 @@ final class AblCommand implements Callable<Integer> {
             + "(isolation_losses.csv of that run; default: that file beside --isolated, if there); target anchors need them.")
     Path isolationLosses;
 
-    @Option(names = "--from-model", description = "Quick unlearning: start from these backdoored weights (safetensors).")
+    @Option(names = "--from-model", description = "Quick unlearning: start from these backdoored weights (safetensors, or a torch.save file such as the ABL repository's .tar).")
     Path fromModel;
 
     @Option(names = "--isolated", paramLabel = "FILE.npz|PAIRS.npy|IMAGES.npy,LABELS.npy", description = "Quick unlearning: the isolated set, as an .npz"
@@ -269,18 +269,12 @@ final class AblCommand implements Callable<Integer> {
         return 0;
     }
 
-    /**
-     * ABL on `m` (fresh, or quick unlearning from `fromModel` with the `isolated` set when given),
-     * every epoch and isolation quality into the run directory; returns the defended model's
-     * scores, the isolation's precision and recall and how unlearning ended. The flags and
-     * experiment files both come here.
-     */
     /** The files of --isolated: one .npz, one .npy of (image, label) pairs, or the images and the labels .npy. */
     static Path[] isolatedFiles(Path given) {
         String s = given.toString();
         int comma = s.indexOf(',');
         if (comma < 0) return new Path[]{given};
-        if (s.indexOf(',', comma + 1) >= 0) throw new BadInputException("--isolated " + s + ": expected FILE.npz or IMAGES.npy,LABELS.npy");
+        if (s.indexOf(',', comma + 1) >= 0) throw new BadInputException("--isolated " + s + ": expected FILE.npz, PAIRS.npy or IMAGES.npy,LABELS.npy");
         return new Path[]{Path.of(s.substring(0, comma)), Path.of(s.substring(comma + 1))};
     }
 
@@ -291,6 +285,12 @@ final class AblCommand implements Callable<Integer> {
         return f[0].toString().endsWith(".npy") ? NpyIO.readPairs(f[0], numClasses) : NpyIO.readImageSet(f[0], numClasses);
     }
 
+    /**
+     * ABL on `m` (fresh, or quick unlearning from `fromModel` with the `isolated` set when given),
+     * every epoch and isolation quality into the run directory; returns the defended model's
+     * scores, the isolation's precision and recall and how unlearning ended. The flags and
+     * experiment files both come here.
+     */
     static Map<String, Object> defend(RunDirectory run, Model m, ImageSet train, ImageSet test, DataSource.Poisoning poisoning, Abl.Config cfg,
                                       Path fromModel, Path isolated, Path isolationLosses, String preset) {
         Runs.EpochRecorder rec = new Runs.EpochRecorder(run, test, poisoning.poisonedTest(), poisoning.target(), 0, System.out);

@@ -30,7 +30,7 @@ final class BackdooredInput {
     @Option(names = "--from-run", paramLabel = "DIR", description = "A run directory of `antidote train --attack ...`: its model.safetensors, data and attack.")
     Path fromRun;
 
-    @Option(names = "--model-weights", paramLabel = "FILE", description = "Backdoored weights (.safetensors); give --data and the attack options too.")
+    @Option(names = "--model-weights", paramLabel = "FILE", description = "Backdoored weights (.safetensors, or a torch.save file); give --data and the attack options too.")
     Path weights;
 
     @Option(names = "--model", description = "Architecture of --model-weights (default: wrn-16-1; with --from-run, the run's).")

@@ -13,9 +13,9 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 /** `antidote eval`: clean accuracy of saved weights on a data set's test split, and ASR on a poisoned one. */
-@Command(name = "eval", mixinStandardHelpOptions = true, description = "Evaluate saved weights (safetensors) on a test set; with --data poisoned:DIR also the ASR.")
+@Command(name = "eval", mixinStandardHelpOptions = true, description = "Evaluate saved weights (safetensors or torch.save) on a test set; with --data poisoned:DIR also the ASR.")
 final class EvalCommand implements Callable<Integer> {
-    @Option(names = "--weights", required = true, description = "A .safetensors file written by Antidote or converted from PyTorch.")
+    @Option(names = "--weights", required = true, description = "A .safetensors file written by Antidote or converted from PyTorch, or a torch.save file (.pth, .pt, .tar).")
     Path weights;
 
     @Option(names = "--model", defaultValue = "wrn-16-1", description = "The architecture the weights belong to: " + OptionText.MODEL)

@@ -48,14 +48,14 @@ public final class TorchCheckpoint {
 
     /** The tensors of the checkpoint's state dict, by name, with their dtypes and shapes as saved. */
     public static Map<String, TensorData> read(Path file) {
-        byte[] all;
-        try {
-            all = Files.readAllBytes(file);
+        byte[] head = new byte[4];
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            in.readNBytes(head, 0, 4);
+            if (head[0] == 'P' && head[1] == 'K') return readZip(file);
+            return readLegacy(file, Files.readAllBytes(file));
         } catch (IOException e) {
             throw new BadInputException(file + ": cannot read (" + e.getMessage() + ")");
         }
-        if (all.length >= 2 && all[0] == 'P' && all[1] == 'K') return readZip(file);
-        return readLegacy(file, all);
     }
 
     private static String dtypeOf(Path file, Object storageType) {
