@@ -40,7 +40,11 @@ public final class Main implements Runnable {
             Signal.handle(new Signal(name), s -> {
                 if (!SIGNALLED.compareAndSet(false, true)) Runtime.getRuntime().halt(code);
                 System.err.println();
-                Interruption.request(name, () -> System.exit(code));
+                Interruption.request(name, () -> {
+                    // no native step is running, so the process may end here, with the line a step boundary would print
+                    System.err.println(stopLine(name));
+                    System.exit(code);
+                });
                 Thread deadline = new Thread(() -> {
                     try {
                         Thread.sleep(STOP_GRACE_MILLIS);
@@ -58,6 +62,11 @@ public final class Main implements Runnable {
         }
     }
 
+    /** The one line a run stopped by a signal ends with. */
+    private static String stopLine(String signal) {
+        return "antidote: interrupted by SIG" + signal + "; checkpoints written so far are intact (--resume continues a run)";
+    }
+
     /** Runs the command line and returns its exit code (tests call this instead of main). */
     public static int run(String... args) {
         return run(null, null, args);
@@ -72,7 +81,7 @@ public final class Main implements Runnable {
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             for (Throwable t = ex; t != null; t = t.getCause()) {
                 if (t instanceof Interruption i) {
-                    cmd.getErr().println("antidote: " + i.getMessage() + "; checkpoints written so far are intact (--resume continues a run)");
+                    cmd.getErr().println(stopLine(i.signal()));
                     return "INT".equals(i.signal()) ? 130 : 143;
                 }
             }
