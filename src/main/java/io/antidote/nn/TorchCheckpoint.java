@@ -42,8 +42,12 @@ public final class TorchCheckpoint {
      */
     static boolean looksLikeTorch(byte[] head) {
         if (head.length < 4) return false;
-        int a = head[0] & 0xff, b = head[1] & 0xff, c = head[2] & 0xff, d = head[3] & 0xff;
-        return (a == 'P' && b == 'K' && c == 3 && d == 4) || (a == 0x80 && b == 0x02 && c == 0x8a && d == 0x0a);
+        return isZip(head) || ((head[0] & 0xff) == 0x80 && head[1] == 0x02 && (head[2] & 0xff) == 0x8a && head[3] == 0x0a);
+    }
+
+    /** A zip local file header: torch.save's format since PyTorch 1.6. */
+    private static boolean isZip(byte[] head) {
+        return head.length >= 4 && head[0] == 'P' && head[1] == 'K' && head[2] == 3 && head[3] == 4;
     }
 
     /** The tensors of the checkpoint's state dict, by name, with their dtypes and shapes as saved. */
@@ -51,7 +55,7 @@ public final class TorchCheckpoint {
         byte[] head = new byte[4];
         try (java.io.InputStream in = Files.newInputStream(file)) {
             in.readNBytes(head, 0, 4);
-            if (head[0] == 'P' && head[1] == 'K') return readZip(file);
+            if (isZip(head)) return readZip(file);
             return readLegacy(file, Files.readAllBytes(file));
         } catch (IOException e) {
             throw new BadInputException(file + ": cannot read (" + e.getMessage() + ")");
