@@ -8,6 +8,7 @@ import io.antidote.defense.UnlearningAblation;
 import io.antidote.eval.Metrics;
 import io.antidote.nn.Model;
 import io.antidote.nn.Precision;
+import io.antidote.report.Leaderboard;
 import io.antidote.report.RunDirectory;
 import io.antidote.train.Progress;
 import io.antidote.train.Trainer;
@@ -297,10 +298,11 @@ final class AblCommand implements Callable<Integer> {
         List<Map<String, Object>> isoQuality = new ArrayList<>();
         Abl.Listener listener = Runs.ablListener(run, rec, train, isoQuality);
         Abl.Result r;
+        Metrics.Scores before = null;
         if (fromModel != null) {
             m.load(fromModel);
             // scored before unlearning, as the reference's demo logs its epoch 0
-            Metrics.Scores before = Metrics.score(m, test, poisoning.poisonedTest(), poisoning.target(), 256);
+            before = Metrics.score(m, test, poisoning.poisonedTest(), poisoning.target(), 256);
             if (!Files.exists(run.resolve("metrics.jsonl"))) {
                 Map<String, Object> r0 = new LinkedHashMap<>();
                 r0.put("stage", "backdoored");
@@ -339,6 +341,13 @@ final class AblCommand implements Callable<Integer> {
         }
         if (fromModel == null) {
             result.put("isolation_pick", cfg.isolationPick().name().toLowerCase(Locale.ROOT));
+        }
+        if (before != null) {
+            // the given model is this run's undefended baseline, so the report and leaderboard show both rows
+            result.put("no_defense", Runs.scores(before));
+            if (!Double.isNaN(before.attackSuccessRate()) && !Double.isNaN(s.attackSuccessRate())) {
+                result.put("der", Leaderboard.der(before.attackSuccessRate(), before.cleanAccuracy(), s.attackSuccessRate(), s.cleanAccuracy()));
+            }
         }
         result.put("isolation_per_epoch", isoQuality);
         result.put("unlearn_by", cfg.unlearnBy());

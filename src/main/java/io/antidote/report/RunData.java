@@ -149,7 +149,8 @@ record RunData(Path dir, Map<String, Object> config, Map<String, Object> result,
 
     /**
      * Results either sit at the top of result.json (one model) or, for the demo, in one object per
-     * model ("no_defense", "abl"), in the order they were trained.
+     * model ("no_defense", "abl"), in the order they were trained. A defense that starts from a given
+     * backdoored model (quick unlearning) keeps its own scores at the top and that model's in "no_defense".
      */
     private static List<Outcome> outcomes(Path file, Map<String, Object> result, Map<String, Object> config) {
         List<Outcome> list = new ArrayList<>();
@@ -158,8 +159,10 @@ record RunData(Path dir, Map<String, Object> config, Map<String, Object> result,
                 list.add(outcome(file, e.getKey() + ".", e.getKey(), defenseOfKey(e.getKey()), m));
             }
         }
-        if (!list.isEmpty()) return list;
+        boolean onlyUndefended = list.stream().allMatch(Outcome::undefended);
+        if (!list.isEmpty() && !(onlyUndefended && result.containsKey("ca"))) return list;
         String defense = defenseOfCommand(config.get("command"), result.containsKey("isolation_precision"));
+        if (!list.isEmpty() && NO_DEFENSE.equals(defense)) return list;
         list.add(outcome(file, "", defense.toLowerCase(Locale.ROOT).replace(' ', '-'), defense, result));
         return list;
     }

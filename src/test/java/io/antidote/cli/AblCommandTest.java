@@ -25,6 +25,14 @@ class AblCommandTest {
         Map<?, ?> result = RunDirectory.readJson(run.resolve("result.json"));
         assertEquals("label-shuffle", result.get("unlearn_by"));
         assertTrue(result.get("asr") instanceof Number, result.toString());
+        // the given model is scored once, as the run's undefended baseline and as epoch 0 of its metrics
+        Map<?, ?> given = (Map<?, ?>) result.get("no_defense");
+        assertTrue(given.get("asr") instanceof Number, result.toString());
+        Map<?, ?> epoch0 = new com.fasterxml.jackson.databind.ObjectMapper().readValue(
+                java.nio.file.Files.readAllLines(run.resolve("metrics.jsonl")).get(0), Map.class);
+        assertEquals("backdoored", epoch0.get("stage"));
+        assertEquals(given.get("ca"), epoch0.get("ca"));
+        assertTrue(result.get("der") instanceof Number, result.toString());
     }
 
     @Test

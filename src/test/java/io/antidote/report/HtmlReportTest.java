@@ -138,6 +138,15 @@ class HtmlReportTest {
     }
 
     @Test
+    void quickUnlearningReportsTheUnlearnedModelAsFinalBesideTheGivenOne(@TempDir Path tmp) throws IOException {
+        String html = Files.readString(HtmlReport.write(SyntheticRuns.quickUnlearning(tmp.resolve("quick"))));
+        assertEquals(0.8, dataValue(html, "final-ca"));
+        assertEquals(0.004, dataValue(html, "final-asr"));
+        assertEquals(1.0, dataValue(html, "asr-no-defense"));
+        assertEquals(0.83, dataValue(html, "ca-no-defense"));
+    }
+
+    @Test
     void cleanRunWithoutMetricsHasNoChartsAndNoPaperColumn(@TempDir Path tmp) throws IOException {
         Path run = Files.createDirectories(tmp.resolve("clean"));
         Files.writeString(run.resolve("result.json"), "{\"ca\": 0.858, \"clean_loss\": 0.43}");

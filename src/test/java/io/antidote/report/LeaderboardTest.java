@@ -52,6 +52,20 @@ class LeaderboardTest {
     }
 
     @Test
+    void quickUnlearningListsTheGivenModelAndTheUnlearnedOneAgainstIt(@TempDir Path tmp) throws IOException {
+        Path base = SyntheticRuns.undefended(tmp.resolve("train-badnets"));
+        Path quick = SyntheticRuns.quickUnlearning(tmp.resolve("quick"));
+        List<Leaderboard.Row> rows = Leaderboard.rows(List.of(base, quick));
+        assertEquals(List.of(RunData.NO_DEFENSE, RunData.NO_DEFENSE, "ABL"), rows.stream().map(Leaderboard.Row::defense).toList());
+        assertEquals(1.0, rows.get(1).asr());
+        assertEquals(0.83, rows.get(1).ca());
+        assertEquals(0.004, rows.get(2).asr());
+        assertEquals(0.8, rows.get(2).ca());
+        // against its own given model (ASR 1.0, CA 0.83), not the separate train run: ((1.0 - 0.004) - (0.83 - 0.8) + 1) / 2
+        assertEquals(0.983, rows.get(2).der(), 1e-12);
+    }
+
+    @Test
     void derIsBlankWithoutABaseline(@TempDir Path tmp) throws IOException {
         List<Leaderboard.Row> rows = Leaderboard.rows(List.of(SyntheticRuns.abl(tmp.resolve("abl"))));
         assertEquals(1, rows.size());

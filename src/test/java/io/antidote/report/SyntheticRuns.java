@@ -50,6 +50,25 @@ final class SyntheticRuns {
         return dir;
     }
 
+    /**
+     * A quick-unlearning run (defend abl --from-model): the given backdoored model's scores (CA 0.83, ASR 1.0) in
+     * "no_defense", the unlearned model's (CA 0.8, ASR 0.004) at the top, as AblCommand writes them.
+     */
+    static Path quickUnlearning(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve("config.json"), """
+                {"command": "defend abl", "data": "cifar10", "model": "wrn-16-1", "abl": "Config[unlearnEpochs=2]",
+                 "attack": %s, "provenance": %s}""".formatted(ATTACK, PROVENANCE));
+        Files.writeString(dir.resolve("metrics.jsonl"), epoch("backdoored", 0, 0.05, 0.83, 1.0, 0.6, 0.001)
+                + epoch("unlearning", 1, 0.5, 0.81, 0.3, 0.6, 5.0) + epoch("unlearning", 2, 0.5, 0.8, 0.004, 0.62, 12.0));
+        Files.writeString(dir.resolve("result.json"), """
+                {"ca": 0.8, "asr": 0.004, "clean_loss": 0.62, "poison_loss": 12.0, "isolated": 500,
+                 "no_defense": {"ca": 0.83, "asr": 1.0, "clean_loss": 0.6, "poison_loss": 0.001},
+                 "der": 0.983, "unlearning_stopped_early": false, "wall_seconds": 99.5, "attack": %s, "provenance": %s}"""
+                .formatted(ATTACK, PROVENANCE));
+        return dir;
+    }
+
     /** A train run on the same poisoned data without a defense: CA 0.90, ASR 0.99. */
     static Path undefended(Path dir) throws IOException {
         Files.createDirectories(dir);
