@@ -142,7 +142,7 @@ final class AblCommand implements Callable<Integer> {
 
     @Option(names = "--isolated", paramLabel = "FILE.npz|PAIRS.npy|IMAGES.npy,LABELS.npy", description = "Quick unlearning: the isolated set, as an .npz"
             + " with x and y (what a run writes as isolated.npz), as two .npy files, or as one .npy of (image, label) pairs (the ABL"
-            + " repository's isolation1%-examples.npy); default: isolate with --from-model.")
+            + " repository's isolation1%%-examples.npy); default: isolate with --from-model.")
     Path isolated;
 
     @Option(names = "--out", description = "Run directory (default runs/abl-<attack>-<seed>).")

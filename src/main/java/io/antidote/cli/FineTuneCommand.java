@@ -16,7 +16,7 @@ import java.util.concurrent.Callable;
 
 /** `antidote defend ft`: fine-tunes a backdoored model on a small clean budget (all layers or only the head). */
 @Command(name = "ft", mixinStandardHelpOptions = true,
-        description = "Fine-tune a backdoored model on a clean budget (5% of the training set by default).")
+        description = "Fine-tune a backdoored model on a clean budget (5%% of the training set by default).")
 final class FineTuneCommand implements Callable<Integer> {
     @Mixin
     BackdooredInput input;

@@ -12,7 +12,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /** Entry point of the `antidote` command line; bad input ends in one line on stderr and exit code 2. */
 @Command(name = "antidote", mixinStandardHelpOptions = true, version = "antidote 0.1.0",
         description = "Train clean image classifiers on poisoned data: backdoor attacks, defenses, CA and ASR.",
-        subcommands = {DemoCommand.class, TrainCommand.class, EvalCommand.class, PoisonCommand.class, PreviewCommand.class, DefendCommand.class,
+        subcommands = {DemoCommand.class, TrainCommand.class, EvalCommand.class, AverageCommand.class, PoisonCommand.class, PreviewCommand.class, DefendCommand.class,
                 BenchCommand.class, ReportCommand.class, LeaderboardCommand.class, RunCommand.class, GridCommand.class})
 public final class Main implements Runnable {
     @Override

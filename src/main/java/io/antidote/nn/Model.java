@@ -474,14 +474,23 @@ public final class Model implements AutoCloseable {
     public void save(Path file, Map<String, String> metadata) throws IOException {
         Map<String, String> meta = new LinkedHashMap<>();
         if (metadata != null) meta.putAll(metadata);
+        meta.putAll(weightsMetadata());
+        SafeTensors.write(file, stateDict(), meta);
+    }
+
+    /**
+     * What a weights file must carry beside the tensors to compute this model's function: architecture, class
+     * count and, when set, the input normalisation (ASD's models are trained with one).
+     */
+    public Map<String, String> weightsMetadata() {
+        Map<String, String> meta = new LinkedHashMap<>();
         meta.put("antidote.arch", arch);
         meta.put("antidote.classes", Integer.toString(numClasses));
-        // the input normalisation is part of the function the weights compute (ASD's models are trained with one)
         if (mean != null) {
             meta.put(NORM_MEAN, joinFloats(mean));
             meta.put(NORM_STD, joinFloats(std));
         }
-        SafeTensors.write(file, stateDict(), meta);
+        return meta;
     }
 
     private static final String NORM_MEAN = "antidote.input_mean", NORM_STD = "antidote.input_std";
@@ -525,8 +534,11 @@ public final class Model implements AutoCloseable {
         if (m != null) normalization(floatsOf(file, NORM_MEAN, m), floatsOf(file, NORM_STD, sd));
     }
 
-    /** A safetensors file, or a torch.save checkpoint (its state dict, without metadata), told apart by their first bytes. */
-    private static SafeTensors.Contents readWeights(Path file) {
+    /**
+     * The tensors and metadata of a weights file: safetensors, a torch.save checkpoint (its state dict, without
+     * metadata), told apart by their first bytes, or an Antidote training checkpoint (its model part).
+     */
+    public static SafeTensors.Contents readWeights(Path file) {
         byte[] head = new byte[4];
         try (java.io.InputStream in = java.nio.file.Files.newInputStream(file)) {
             in.readNBytes(head, 0, 4);
@@ -536,8 +548,21 @@ public final class Model implements AutoCloseable {
             throw new BadInputException(file + ": cannot read (" + e.getMessage() + ")");
         }
         if (TorchCheckpoint.looksLikeTorch(head)) return new SafeTensors.Contents(TorchCheckpoint.read(file), Map.of());
-        return SafeTensors.read(file);
+        SafeTensors.Contents c = SafeTensors.read(file);
+        // a training checkpoint keeps the model under "model/" beside the optimiser's "optim/" state
+        if (c.tensors().keySet().stream().anyMatch(k -> k.startsWith(CHECKPOINT_MODEL))
+                && c.tensors().keySet().stream().allMatch(k -> k.startsWith(CHECKPOINT_MODEL) || k.startsWith("optim/"))) {
+            Map<String, TensorData> model = new LinkedHashMap<>();
+            c.tensors().forEach((k, v) -> {
+                if (k.startsWith(CHECKPOINT_MODEL)) model.put(k.substring(CHECKPOINT_MODEL.length()), v);
+            });
+            return new SafeTensors.Contents(model, c.metadata());
+        }
+        return c;
     }
+
+    /** The prefix of the model's tensors in a training checkpoint (train/Checkpoint). */
+    public static final String CHECKPOINT_MODEL = "model/";
 
     /** One NAD step: the step itself, the mean cross-entropy and the unweighted attention loss per tap (0 where beta is 0). */
     public record DistillResult(StepResult step, double crossEntropy, double[] attention) {}

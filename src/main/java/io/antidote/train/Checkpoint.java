@@ -31,7 +31,7 @@ public final class Checkpoint {
     /** Saves after `epochsDone` epochs; RNG streams are derived from (seed, epoch), so the seed pins them. */
     public void save(int epochsDone, Model model, Optimizer opt, TrainConfig cfg, Map<String, String> extra) {
         Map<String, TensorData> t = new LinkedHashMap<>();
-        model.stateDict().forEach((k, v) -> t.put("model/" + k, v));
+        model.stateDict().forEach((k, v) -> t.put(Model.CHECKPOINT_MODEL + k, v));
         opt.state().forEach((k, v) -> t.put("optim/" + k, v));
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("epochs_done", Integer.toString(epochsDone));
@@ -40,6 +40,8 @@ public final class Checkpoint {
         meta.put("precision", model.precision().label());
         meta.put("data_order", "epoch e uses seed mix(seed, e); augmentation of sample k uses mix(epoch seed, k)");
         meta.put("learning_rate", Double.toString(opt.learningRate()));
+        // so that eval and average can read the model out of a checkpoint as they read a weights file
+        meta.putAll(model.weightsMetadata());
         if (extra != null) meta.putAll(extra);
         try {
             SafeTensors.write(file, t, meta);
@@ -58,7 +60,7 @@ public final class Checkpoint {
         Map<String, TensorData> m = new LinkedHashMap<>();
         Map<String, TensorData> o = new LinkedHashMap<>();
         c.tensors().forEach((k, v) -> {
-            if (k.startsWith("model/")) m.put(k.substring(6), v);
+            if (k.startsWith(Model.CHECKPOINT_MODEL)) m.put(k.substring(Model.CHECKPOINT_MODEL.length()), v);
             else if (k.startsWith("optim/")) o.put(k.substring(6), v);
         });
         model.loadStateDict(m, true);

@@ -5,6 +5,9 @@ import picocli.CommandLine;
 import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.CommandSpec;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -30,6 +33,25 @@ class HelpTextTest {
         List<String> missing = new ArrayList<>();
         collectUndocumented(new CommandLine(new Main()), "antidote", missing);
         assertEquals(List.of(), missing, "options without a description in --help");
+    }
+
+    private static void renderAll(CommandLine cl) {
+        cl.getUsageMessage();
+        cl.getSubcommands().values().forEach(HelpTextTest::renderAll);
+    }
+
+    @Test
+    void everyHelpTextFormatsCleanly() {
+        // picocli runs each text through String.format: a lone % leaves it unformatted and warns on stderr at every --help
+        PrintStream old = System.err;
+        ByteArrayOutputStream warned = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(warned, true, StandardCharsets.UTF_8));
+        try {
+            renderAll(new CommandLine(new Main()));
+        } finally {
+            System.setErr(old);
+        }
+        assertEquals("", warned.toString(StandardCharsets.UTF_8));
     }
 
     @Test
