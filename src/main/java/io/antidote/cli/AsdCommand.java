@@ -121,6 +121,11 @@ final class AsdCommand implements Callable<Integer> {
             + "(default 0.5, as the reference).")
     Double temperature;
 
+    @Option(names = "--average-last", paramLabel = "K", description = "End with the uniform average of the weights after each of the "
+            + "last K epochs (stochastic weight averaging over the schedule's tail), batch-norm statistics re-estimated on at least "
+            + "2,000 plain images; each of those epochs' weights is kept in the run directory (default 0: the last epoch's weights, as the reference).")
+    Integer averageLast;
+
     @Option(names = "--out", description = "Run directory (default runs/asd-<attack>-<seed>); a checkpoint found there is resumed.")
     Path out;
 
@@ -185,6 +190,12 @@ final class AsdCommand implements Callable<Integer> {
         if (refreshBn != null) {
             if (refreshBn < 0) throw new BadInputException("--refresh-bn " + refreshBn + " must be >= 0");
             c = c.withRefreshBn(refreshBn);
+        }
+        if (averageLast != null) {
+            if (averageLast < 0 || averageLast > c.epochs()) {
+                throw new BadInputException("--average-last " + averageLast + " is outside [0, " + c.epochs() + "] (the run's epochs)");
+            }
+            c = c.withAverageLast(averageLast);
         }
         if (mixAlpha != null || temperature != null) {
             double a = mixAlpha != null ? mixAlpha : c.mixAlpha(), t = temperature != null ? temperature : c.temperature();
@@ -332,7 +343,8 @@ final class AsdCommand implements Callable<Integer> {
                 cfg.balance().name().toLowerCase(Locale.ROOT).replace('_', ' '), cfg.lateSplit() == Asd.LateSplit.META ? "loss reduction (meta)" : "loss",
                 (cfg.optimizer() == Asd.Optim.ADAM ? "" : ", " + cfg.optimizer().name().toLowerCase(Locale.ROOT) + " at " + cfg.lr())
                         + (cfg.weightDecay() == 0 ? "" : (cfg.optimizer() == Asd.Optim.ADAM ? ", AdamW decay " : ", weight decay ") + cfg.weightDecay())
-                        + (cfg.refreshBn() == 0 ? "" : ", batch-norm statistics from " + cfg.refreshBn() + " plain images after each epoch"));
+                        + (cfg.refreshBn() == 0 ? "" : ", batch-norm statistics from " + cfg.refreshBn() + " plain images after each epoch")
+                        + (cfg.averageLast() > 1 ? ", final weights averaged over the last " + cfg.averageLast() + " epochs" : ""));
         Asd.Listener listener = (r, mm) -> {
             Trainer.EpochStats s = new Trainer.EpochStats(r.epoch(), cfg.lrAt(r.epoch(), 0), r.loss(), r.labelledAccuracy(),
                     r.iterations() * 3 * r.batchSize(), r.seconds());

@@ -208,12 +208,14 @@ final class ConfigFile {
         double splitFraction = d.number("split_fraction", base.cleanFraction(), Range.open(0, 1, true, true));
         double weightDecay = d.number("weight_decay", base.weightDecay(), Range.open(0, Double.POSITIVE_INFINITY, false, true));
         int refreshBn = (int) d.integer("refresh_bn", (long) base.refreshBn(), 0, 10_000_000);
+        int averageLast = (int) d.integer("average_last", (long) base.averageLast(), 0, base.epochs());
         double mixAlpha = d.number("mix_alpha", base.mixAlpha(), Range.open(0, Double.POSITIVE_INFINITY, true, true));
         double temperature = d.number("temperature", base.temperature(), Range.open(0, Double.POSITIVE_INFINITY, true, true));
         String optimizer = d.choice("optimizer", nameOf(AsdCommand.OPTIMIZERS, base.optimizer()), List.copyOf(AsdCommand.OPTIMIZERS.keySet()));
         Asd.Config c = base.withStages(st.get(0).intValue(), st.get(1).intValue()).withLr(lr).withUnlabelledWeight(lambdaU, rampup)
                 .withGrowth(grow.get(0).intValue(), grow.get(1).intValue()).withCleanFraction(splitFraction).withWeightDecay(weightDecay)
-                .withRefreshBn(refreshBn).withOptimizer(AsdCommand.OPTIMIZERS.get(optimizer)).withMixing(mixAlpha, temperature);
+                .withRefreshBn(refreshBn).withOptimizer(AsdCommand.OPTIMIZERS.get(optimizer)).withMixing(mixAlpha, temperature)
+                .withAverageLast(averageLast);
         return new Experiment.AsdDefense(preset, c, seeds, baseline);
     }
 

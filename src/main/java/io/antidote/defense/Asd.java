@@ -7,13 +7,18 @@ import io.antidote.data.ImageSet;
 import io.antidote.nn.Adam;
 import io.antidote.nn.Model;
 import io.antidote.nn.Optimizer;
+import io.antidote.nn.SafeTensors;
 import io.antidote.nn.Sgd;
 import io.antidote.train.Checkpoint;
 import io.antidote.train.Progress;
 import io.antidote.train.Schedule;
 import io.antidote.train.TrainConfig;
 import io.antidote.train.Trainer;
+import io.antidote.train.WeightAverage;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -22,6 +27,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.TreeMap;
 import java.util.function.Predicate;
 import java.util.random.RandomGenerator;
 import java.util.stream.IntStream;
@@ -108,12 +114,16 @@ public final class Asd {
      * @param weightDecay    weight decay of the MixMatch optimiser, decoupled (AdamW) with Adam, added to the gradient with SGD; the reference has none
      * @param refreshBn      after each epoch, batch-norm statistics are re-estimated on this many plain training images (0: never, the reference)
      * @param optimizer      the optimiser of the MixMatch steps; the reference uses Adam
+     * @param averageLast    the final model is the uniform average of the weights after each of the last this many epochs
+     *                       (stochastic weight averaging over the schedule's tail), batch-norm statistics then re-estimated;
+     *                       0 or 1: the last epoch's weights, as the reference
      */
     public record Config(int epochs, int stage2Start, int stage3Start, int seedsPerClass, int growEvery, int growBy,
                          double cleanFraction, double lr, int batchSize, int iterations, double temperature, double mixAlpha,
                          double lambdaU, double rampupEpochs, double sceAlpha, double sceBeta, double metaLr, int metaEpochs,
                          int loaderBatch, boolean recordWithAugmentation, CleanSeeds cleanSeeds, long seed, Schedule schedule,
-                         LateSplit lateSplit, Balance balance, double weightDecay, int refreshBn, Optim optimizer) {
+                         LateSplit lateSplit, Balance balance, double weightDecay, int refreshBn, Optim optimizer,
+                         int averageLast) {
         public Config {
             if (epochs < 1) throw new BadInputException("ASD epochs " + epochs + " must be >= 1");
             if (stage2Start < 0 || stage3Start < stage2Start || stage3Start > epochs) {
@@ -140,13 +150,16 @@ public final class Asd {
             if (!(weightDecay >= 0) || Double.isInfinite(weightDecay)) throw new BadInputException("ASD weight decay " + weightDecay + " must be >= 0");
             if (refreshBn < 0) throw new BadInputException("ASD batch-norm refresh " + refreshBn + " must be >= 0 images");
             if (optimizer == null) throw new BadInputException("ASD optimiser is missing");
+            if (averageLast < 0 || averageLast > epochs) {
+                throw new BadInputException("ASD weight averaging over the last " + averageLast + " epochs is outside [0, epochs (" + epochs + ")]");
+            }
         }
 
         /** The paper's configuration file (spec §6.1): 120 epochs, stages at 60/90, Adam 0.002, 1,024 MixMatch steps of 64. */
         public static Config paper(long seed) {
             return new Config(120, 60, 90, 10, 5, 10, 0.5, 0.002, 64, 1024, 0.5, 0.75, 15, 120, 0.1, 1.0, 0.015, 1,
                     128, true, CleanSeeds.TRUSTED_SET, seed, new Schedule.Constant(), LateSplit.META,
-                    Balance.OVERALL, 0, 0, Optim.ADAM);
+                    Balance.OVERALL, 0, 0, Optim.ADAM, 0);
         }
 
         /**
@@ -186,7 +199,7 @@ public final class Asd {
         public static Config quick(long seed) {
             return new Config(40, 10, 25, 10, 2, 12, 0.5, 0.002, 64, 256, 0.5, 0.75, 15, 40, 0.1, 1.0, 0.015, 1,
                     128, true, CleanSeeds.TRUSTED_SET, seed, new Schedule.Cosine(), LateSplit.LOSS,
-                    Balance.OVERALL, 0, 0, Optim.ADAM);
+                    Balance.OVERALL, 0, 0, Optim.ADAM, 0);
         }
 
         /** Another length with the stage boundaries, growth interval and ramp-up scaled in proportion. */
@@ -233,6 +246,9 @@ public final class Asd {
 
         /** This config mixing with lambda ~ Beta(alpha, alpha) (MixMatch's 0.75) and sharpening guesses at temperature t (0.5). */
         public Config withMixing(double alpha, double t) { return toBuilder().mixAlpha(alpha).temperature(t).build(); }
+
+        /** This config ending with the average of the weights after each of its last k epochs (0: the last epoch's). */
+        public Config withAverageLast(int k) { return toBuilder().averageLast(k).build(); }
 
         /** This config with the MixMatch steps taken by another optimiser (weightDecay keeps its meaning for that optimiser). */
         public Config withOptimizer(Optim o) { return toBuilder().optimizer(o).build(); }
@@ -292,6 +308,7 @@ public final class Asd {
         private double weightDecay;
         private int refreshBn;
         private Optim optimizer;
+        private int averageLast;
 
         Builder(Config c) {
             epochs = c.epochs();
@@ -322,6 +339,7 @@ public final class Asd {
             weightDecay = c.weightDecay();
             refreshBn = c.refreshBn();
             optimizer = c.optimizer();
+            averageLast = c.averageLast();
         }
 
         public Builder epochs(int v) { epochs = v; return this; }
@@ -380,10 +398,12 @@ public final class Asd {
 
         public Builder optimizer(Optim v) { optimizer = v; return this; }
 
+        public Builder averageLast(int v) { averageLast = v; return this; }
+
         public Config build() {
             return new Config(epochs, stage2Start, stage3Start, seedsPerClass, growEvery, growBy, cleanFraction, lr, batchSize, iterations,
                     temperature, mixAlpha, lambdaU, rampupEpochs, sceAlpha, sceBeta, metaLr, metaEpochs, loaderBatch,
-                    recordWithAugmentation, cleanSeeds, seed, schedule, lateSplit, balance, weightDecay, refreshBn, optimizer);
+                    recordWithAugmentation, cleanSeeds, seed, schedule, lateSplit, balance, weightDecay, refreshBn, optimizer, averageLast);
         }
     }
 
@@ -620,6 +640,18 @@ public final class Asd {
         List<EpochReport> reports = new ArrayList<>();
         boolean[] pool = null;
         int[] labels = data.labels();
+        // the weights after each averaged epoch, by epochs done; from files for the epochs before a resume
+        Map<Integer, SafeTensors.Contents> tail = new TreeMap<>();
+        int firstAveraged = c.epochs() - c.averageLast() + 1;
+        if (c.averageLast() > 1) {
+            for (int done = firstAveraged; done <= start; done++) {
+                Path f = dir == null ? null : averagedWeights(dir, done);
+                if (f == null || !Files.isRegularFile(f)) {
+                    throw new BadInputException((f == null ? "epoch " + done : f) + ": weights of an averaged epoch are missing; start a fresh run directory");
+                }
+                tail.put(done, SafeTensors.read(f));
+            }
+        }
         for (int e = start; e < c.epochs(); e++) {
             long t0 = System.nanoTime();
             long es = Trainer.epochSeed(c.seed(), e);
@@ -644,9 +676,39 @@ public final class Asd {
                     m[3], m[4], c.iterations(), (int) m[5], (System.nanoTime() - t0) / 1e9);
             reports.add(r);
             listener.epoch(r, model);
+            if (c.averageLast() > 1 && e + 1 >= firstAveraged) {
+                // written before the checkpoint, so a resume after that checkpoint finds it
+                SafeTensors.Contents w = new SafeTensors.Contents(model.stateDict(), model.weightsMetadata());
+                if (dir != null) writeWeights(averagedWeights(dir, e + 1), w);
+                tail.put(e + 1, w);
+            }
             if (ckpt != null) ckpt.save(e + 1, model, opt, asCheckpoint, Map.of("asd", c.toString()));
         }
+        if (c.averageLast() > 1) {
+            List<Path> names = tail.keySet().stream().map(d -> dir == null ? Path.of("epoch " + d) : averagedWeights(dir, d)).toList();
+            model.loadStateDict(WeightAverage.average(names, List.copyOf(tail.values())).tensors(), true);
+            // averaged running statistics belong to none of the averaged networks
+            int n = refreshStatistics(model, data, Math.max(c.refreshBn(), AVERAGE_REFRESH), Trainer.epochSeed(c.seed(), c.epochs()) ^ 0xA5L);
+            listener.note("ASD: the final weights are the average of those after epochs " + firstAveraged + "-" + c.epochs()
+                    + ", batch-norm statistics re-estimated on " + n + " plain images");
+        }
         return new Result(data, seeds, pool, reports, start);
+    }
+
+    /** Plain images that re-estimate batch-norm statistics of averaged weights at least, whatever refreshBn says. */
+    static final int AVERAGE_REFRESH = 2000;
+
+    /** Where the weights after `epochsDone` epochs are kept for the final average. */
+    static Path averagedWeights(Path dir, int epochsDone) {
+        return dir.resolve(String.format(Locale.ROOT, "asd.epoch-%03d.safetensors", epochsDone));
+    }
+
+    private static void writeWeights(Path file, SafeTensors.Contents w) {
+        try {
+            SafeTensors.write(file, w.tensors(), w.metadata());
+        } catch (IOException ex) {
+            throw new UncheckedIOException(file + ": cannot write", ex);
+        }
     }
 
     private static boolean[] lowest(float[] score, int[] labels, int classes, Config c) {

@@ -7,6 +7,7 @@ import io.antidote.data.ImageSet;
 import io.antidote.data.Synthetic;
 import io.antidote.nn.Model;
 import io.antidote.nn.Precision;
+import io.antidote.nn.SafeTensors;
 import io.antidote.nn.TensorData;
 import io.antidote.train.Progress;
 import io.antidote.train.Schedule;
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -279,7 +281,7 @@ class AsdTest {
         // three epochs, one per stage; four MixMatch steps of 16
         return new Asd.Config(3, 1, 2, 3, 1, 5, 0.5, 0.002, 16, 4, 0.5, 0.75, 15, 3, 0.1, 1.0, 0.015, 1, 128, true,
                 Asd.CleanSeeds.TRUSTED_SET, 1, new Schedule.Constant(), Asd.LateSplit.META,
-                Asd.Balance.OVERALL, 0, 0, Asd.Optim.ADAM);
+                Asd.Balance.OVERALL, 0, 0, Asd.Optim.ADAM, 0);
     }
 
     @Test
@@ -401,6 +403,54 @@ class AsdTest {
     }
 
     @Test
+    void averagingTheLastEpochsEndsWithTheMeanOfTheirWeightsAndResumesToTheSameModel(@TempDir Path dir) {
+        ImageSet[] d = tinyData();
+        Asd.Config plain = tinyConfig().toBuilder().lateSplit(Asd.LateSplit.LOSS).build();
+        Asd.Config averaged = plain.withAverageLast(2);
+        Map<String, TensorData> last, mean;
+        try (Model m = Model.create("wrn-10-1", 10, 5, Precision.FP32)) {
+            Asd.run(m, d[0], d[1], plain, null, (r, mm) -> { }, Progress.silent());
+            last = m.stateDict();
+        }
+        Path run = dir.resolve("avg");
+        try (Model m = Model.create("wrn-10-1", 10, 5, Precision.FP32)) {
+            Asd.run(m, d[0], d[1], averaged, run, (r, mm) -> { }, Progress.silent());
+            mean = m.stateDict();
+        }
+        assertFalse(Files.exists(Asd.averagedWeights(run, 1)), "epoch 1 is not averaged");
+        Map<String, TensorData> e2 = SafeTensors.read(Asd.averagedWeights(run, 2)).tensors(), e3 = SafeTensors.read(Asd.averagedWeights(run, 3)).tensors();
+        for (String k : last.keySet()) {
+            if (k.contains("running_") || k.contains("num_batches")) continue;
+            // averaging only reads the weights, so training ends where it does without it
+            assertArrayEquals(last.get(k).data(), e3.get(k).data(), k);
+            float[] a = e2.get(k).floats(), b = e3.get(k).floats(), got = mean.get(k).floats();
+            for (int i = 0; i < got.length; i++) assertEquals((float) (((double) a[i] + b[i]) / 2), got[i], k + "[" + i + "]");
+        }
+        assertNotEquals(e3.get("fc.weight"), mean.get("fc.weight"), "two different epochs were averaged");
+
+        // interrupted in the last epoch, after epoch 2's weights were kept: the resumed run averages the same two epochs
+        Path b = dir.resolve("resumed");
+        try (Model m = Model.create("wrn-10-1", 10, 5, Precision.FP32)) {
+            assertThrows(IllegalStateException.class, () -> Asd.run(m, d[0], d[1], averaged, b, (r, mm) -> {
+                if (r.epoch() == 2) throw new IllegalStateException("stop");
+            }, Progress.silent()));
+        }
+        try (Model m = Model.create("wrn-10-1", 10, 5, Precision.FP32)) {
+            assertEquals(2, Asd.run(m, d[0], d[1], averaged, b, (r, mm) -> { }, Progress.silent()).resumedAfter());
+            Map<String, TensorData> resumed = m.stateDict();
+            for (String k : mean.keySet()) assertArrayEquals(mean.get(k).data(), resumed.get(k).data(), "tensor " + k + " differs after resuming");
+        }
+        try (Model m = Model.create("wrn-10-1", 10, 5, Precision.FP32)) {
+            Path f = Asd.averagedWeights(b, 2);
+            assertTrue(f.toFile().delete());
+            BadInputException lost = assertThrows(BadInputException.class, () -> Asd.run(m, d[0], d[1], averaged, b, (r, mm) -> { }, Progress.silent()));
+            assertEquals(f + ": weights of an averaged epoch are missing; start a fresh run directory", lost.getMessage());
+        }
+        BadInputException tooMany = assertThrows(BadInputException.class, () -> plain.withAverageLast(4));
+        assertEquals("ASD weight averaging over the last 4 epochs is outside [0, epochs (3)]", tooMany.getMessage());
+    }
+
+    @Test
     void trustedSeedsNeedATrustedSetAndFlagSeedsUseTheGroundTruth() {
         ImageSet[] d = tinyData();
         Asd.Config c = tinyConfig();
@@ -410,7 +460,7 @@ class AsdTest {
         }
         Asd.Config flags = new Asd.Config(1, 1, 1, 3, 1, 5, 0.5, 0.002, 8, 1, 0.5, 0.75, 15, 1, 0.1, 1.0, 0.015, 1, 128, false,
                 Asd.CleanSeeds.POISON_FLAGS, 1, new Schedule.Constant(), Asd.LateSplit.META,
-                Asd.Balance.OVERALL, 0, 0, Asd.Optim.ADAM);
+                Asd.Balance.OVERALL, 0, 0, Asd.Optim.ADAM, 0);
         try (Model m = Model.create("wrn-10-1", 10, 5, Precision.FP32)) {
             Asd.Result r = Asd.run(m, d[0], null, flags, null, (rep, mm) -> {}, Progress.silent());
             assertEquals(300, r.data().size());
