@@ -310,6 +310,13 @@ class ExperimentConfigTest {
         BadInputException unmixed = assertThrows(BadInputException.class, () -> ConfigFile.experiment(
                 Path.of("configs/asd-cifar10-badnets.yaml"), List.of("defense.mix_alpha=0")));
         assertTrue(unmixed.getMessage().contains("defense.mix_alpha"), unmixed.getMessage());
+        assertEquals(0, mixed.averageLast(), "the last epoch's weights by default, as the reference");
+        Asd.Config swa = ((Experiment.AsdDefense) ConfigFile.experiment(Path.of("configs/asd-cifar10-badnets.yaml"),
+                List.of("defense.average_last=5")).defense()).config();
+        assertEquals(5, swa.averageLast());
+        BadInputException tooLong = assertThrows(BadInputException.class, () -> ConfigFile.experiment(
+                Path.of("configs/asd-cifar10-badnets.yaml"), List.of("defense.average_last=41")));
+        assertTrue(tooLong.getMessage().contains("defense.average_last"), tooLong.getMessage());
         Asd.Config sgd = ((Experiment.AsdDefense) ConfigFile.experiment(Path.of("configs/asd-cifar10-badnets.yaml"),
                 List.of("defense.optimizer=sgd", "defense.lr=0.05")).defense()).config();
         assertEquals(Asd.Optim.SGD, sgd.optimizer());
