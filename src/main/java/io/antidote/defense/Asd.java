@@ -643,14 +643,11 @@ public final class Asd {
         // the weights after each averaged epoch, by epochs done; from files for the epochs before a resume
         Map<Integer, SafeTensors.Contents> tail = new TreeMap<>();
         int firstAveraged = c.epochs() - c.averageLast() + 1;
-        if (c.averageLast() > 1) {
-            for (int done = firstAveraged; done <= start; done++) {
-                Path f = dir == null ? null : averagedWeights(dir, done);
-                if (f == null || !Files.isRegularFile(f)) {
-                    throw new BadInputException((f == null ? "epoch " + done : f) + ": weights of an averaged epoch are missing; start a fresh run directory");
-                }
-                tail.put(done, SafeTensors.read(f));
-            }
+        // start > 0 only when a checkpoint in dir was found
+        for (int done = firstAveraged; c.averageLast() > 1 && done <= start; done++) {
+            Path f = averagedWeights(dir, done);
+            if (!Files.isRegularFile(f)) throw new BadInputException(f + ": weights of an averaged epoch are missing; start a fresh run directory");
+            tail.put(done, SafeTensors.read(f));
         }
         for (int e = start; e < c.epochs(); e++) {
             long t0 = System.nanoTime();

@@ -551,7 +551,7 @@ public final class Model implements AutoCloseable {
         SafeTensors.Contents c = SafeTensors.read(file);
         // a training checkpoint keeps the model under "model/" beside the optimiser's "optim/" state
         if (c.tensors().keySet().stream().anyMatch(k -> k.startsWith(CHECKPOINT_MODEL))
-                && c.tensors().keySet().stream().allMatch(k -> k.startsWith(CHECKPOINT_MODEL) || k.startsWith("optim/"))) {
+                && c.tensors().keySet().stream().allMatch(k -> k.startsWith(CHECKPOINT_MODEL) || k.startsWith(CHECKPOINT_OPTIMIZER))) {
             Map<String, TensorData> model = new LinkedHashMap<>();
             c.tensors().forEach((k, v) -> {
                 if (k.startsWith(CHECKPOINT_MODEL)) model.put(k.substring(CHECKPOINT_MODEL.length()), v);
@@ -561,8 +561,8 @@ public final class Model implements AutoCloseable {
         return c;
     }
 
-    /** The prefix of the model's tensors in a training checkpoint (train/Checkpoint). */
-    public static final String CHECKPOINT_MODEL = "model/";
+    /** The prefixes of the model's and the optimiser's tensors in a training checkpoint (train/Checkpoint). */
+    public static final String CHECKPOINT_MODEL = "model/", CHECKPOINT_OPTIMIZER = "optim/";
 
     /** One NAD step: the step itself, the mean cross-entropy and the unweighted attention loss per tap (0 where beta is 0). */
     public record DistillResult(StepResult step, double crossEntropy, double[] attention) {}

@@ -159,11 +159,11 @@ record RunData(Path dir, Map<String, Object> config, Map<String, Object> result,
                 list.add(outcome(file, e.getKey() + ".", e.getKey(), defenseOfKey(e.getKey()), m));
             }
         }
-        boolean onlyUndefended = list.stream().allMatch(Outcome::undefended);
-        if (!list.isEmpty() && !(onlyUndefended && result.containsKey("ca"))) return list;
-        String defense = defenseOfCommand(config.get("command"), result.containsKey("isolation_precision"));
-        if (!list.isEmpty() && NO_DEFENSE.equals(defense)) return list;
-        list.add(outcome(file, "", defense.toLowerCase(Locale.ROOT).replace(' ', '-'), defense, result));
+        if (list.isEmpty() || (list.stream().allMatch(Outcome::undefended) && result.containsKey("ca"))) {
+            String defense = defenseOfCommand(config.get("command"), result.containsKey("isolation_precision"));
+            // an undefended run's top-level scores repeat its "no_defense" object
+            if (list.isEmpty() || !NO_DEFENSE.equals(defense)) list.add(outcome(file, "", defense.toLowerCase(Locale.ROOT).replace(' ', '-'), defense, result));
+        }
         return list;
     }
 

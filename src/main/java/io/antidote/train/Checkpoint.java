@@ -32,7 +32,7 @@ public final class Checkpoint {
     public void save(int epochsDone, Model model, Optimizer opt, TrainConfig cfg, Map<String, String> extra) {
         Map<String, TensorData> t = new LinkedHashMap<>();
         model.stateDict().forEach((k, v) -> t.put(Model.CHECKPOINT_MODEL + k, v));
-        opt.state().forEach((k, v) -> t.put("optim/" + k, v));
+        opt.state().forEach((k, v) -> t.put(Model.CHECKPOINT_OPTIMIZER + k, v));
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("epochs_done", Integer.toString(epochsDone));
         meta.put("config", cfg.fingerprint());
@@ -61,7 +61,7 @@ public final class Checkpoint {
         Map<String, TensorData> o = new LinkedHashMap<>();
         c.tensors().forEach((k, v) -> {
             if (k.startsWith(Model.CHECKPOINT_MODEL)) m.put(k.substring(Model.CHECKPOINT_MODEL.length()), v);
-            else if (k.startsWith("optim/")) o.put(k.substring(6), v);
+            else if (k.startsWith(Model.CHECKPOINT_OPTIMIZER)) o.put(k.substring(Model.CHECKPOINT_OPTIMIZER.length()), v);
         });
         model.loadStateDict(m, true);
         opt.loadState(o);
