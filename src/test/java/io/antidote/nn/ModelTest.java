@@ -46,16 +46,21 @@ class ModelTest {
             double lb = nhwc.trainStep(nhwc.sgd(Sgd.Options.reference()), x, 8, y, null, Objective.crossEntropy()).loss();
             assertEquals(la, lb, 1e-5);
             // read back in the reference's NCHW order whatever the layout, the two updates differ by
-            // summation-order noise (5e-6 of the update here; a permuted read would be of its order)
+            // summation-order noise, which depends on the CPU's kernels: 5e-6 of the update on an AVX2-only
+            // EPYC, 7.8e-3 on an AVX512-BF16 one (where two NCHW models of other shapes differed by up to 7.8e-2
+            // after one step). A permuted read would differ by the order of the weights, far above the update.
             float[] wa = nchw.stateDict().get("block2.layer.0.conv1.weight").floats();
             float[] wb = nhwc.stateDict().get("block2.layer.0.conv1.weight").floats();
-            double update = 0, gap = 0;
+            double update = 0, gap = 0, weights = 0;
             for (int i = 0; i < wa.length; i++) {
                 update += (wa[i] - w0[i]) * (double) (wa[i] - w0[i]);
                 gap += (wa[i] - wb[i]) * (double) (wa[i] - wb[i]);
+                weights += wa[i] * (double) wa[i];
             }
-            assertTrue(Math.sqrt(gap) < 1e-4 * Math.sqrt(update), "gap " + Math.sqrt(gap) + " against an update of " + Math.sqrt(update));
-            assertArrayEquals(nchw.evaluate(x, 8, null).logits(), nhwc.evaluate(x, 8, null).logits(), 1e-4f);
+            assertTrue(Math.sqrt(gap) < 0.1 * Math.sqrt(update), "gap " + Math.sqrt(gap) + " against an update of " + Math.sqrt(update));
+            assertTrue(Math.sqrt(update) < 0.1 * Math.sqrt(weights), "one step moves the weights by a small part of their norm, so the gap bound means something");
+            // after the step the logits carry that noise too (2e-4 on the AVX512-BF16 EPYC)
+            assertArrayEquals(nchw.evaluate(x, 8, null).logits(), nhwc.evaluate(x, 8, null).logits(), 2e-3f);
         }
     }
 
