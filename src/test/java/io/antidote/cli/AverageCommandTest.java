@@ -6,9 +6,6 @@ import io.antidote.nn.TensorData;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -16,19 +13,6 @@ import java.util.Map;
 import static org.junit.jupiter.api.Assertions.*;
 
 class AverageCommandTest {
-    private static String stdout(String... args) {
-        PrintStream old = System.out;
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
-        try {
-            Cli r = Cli.run(args);
-            assertEquals(0, r.code, r.err);
-        } finally {
-            System.setOut(old);
-        }
-        return buf.toString(StandardCharsets.UTF_8);
-    }
-
     @Test
     void aCheckpointEvaluatesAsItsModelAndAveragesWithOtherWeights(@TempDir Path dir) throws Exception {
         String data = "synthetic:2:300:100";
@@ -40,19 +24,19 @@ class AverageCommandTest {
         Path ckpt = run.resolve("train.ckpt.safetensors"), model = run.resolve("model.safetensors");
         assertTrue(Files.isRegularFile(ckpt), "train keeps its checkpoint");
         // after the last epoch the checkpoint's model part is the saved model, so both score alike
-        String fromModel = stdout("eval", "--weights", model.toString(), "--model", "wrn-10-1", "--data", data);
-        String fromCkpt = stdout("eval", "--weights", ckpt.toString(), "--model", "wrn-10-1", "--data", data);
+        String fromModel = Cli.stdout("eval", "--weights", model.toString(), "--model", "wrn-10-1", "--data", data);
+        String fromCkpt = Cli.stdout("eval", "--weights", ckpt.toString(), "--model", "wrn-10-1", "--data", data);
         assertEquals(fromModel.substring(fromModel.indexOf(": CA")), fromCkpt.substring(fromCkpt.indexOf(": CA")));
 
         Path avg = dir.resolve("avg.safetensors");
-        String said = stdout("average", ckpt.toString(), early.resolve("model.safetensors").toString(), "--out", avg.toString());
+        String said = Cli.stdout("average", ckpt.toString(), early.resolve("model.safetensors").toString(), "--out", avg.toString());
         assertTrue(said.startsWith("averaged 2 weights files"), said);
         Map<String, TensorData> a = Model.readWeights(model).tensors(), b = Model.readWeights(early.resolve("model.safetensors")).tensors();
         Map<String, TensorData> m = SafeTensors.read(avg).tensors();
         assertEquals(a.keySet(), m.keySet());
         float[] x = a.get("fc.weight").floats(), y = b.get("fc.weight").floats(), z = m.get("fc.weight").floats();
         for (int i = 0; i < z.length; i++) assertEquals((float) (((double) x[i] + y[i]) / 2), z[i], "fc.weight[" + i + "]");
-        String scored = stdout("eval", "--weights", avg.toString(), "--model", "wrn-10-1", "--data", data, "--refresh-bn", "200");
+        String scored = Cli.stdout("eval", "--weights", avg.toString(), "--model", "wrn-10-1", "--data", data, "--refresh-bn", "200");
         assertTrue(scored.contains(": CA "), scored);
 
         Cli missing = Cli.run("average", ckpt.toString(), dir.resolve("nope.safetensors").toString(), "--out", avg.toString());

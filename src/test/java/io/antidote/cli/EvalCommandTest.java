@@ -7,28 +7,12 @@ import io.antidote.nn.Precision;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
 
 import static org.junit.jupiter.api.Assertions.*;
 
 class EvalCommandTest {
-    private static String evalOut(String... args) {
-        PrintStream old = System.out;
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
-        try {
-            Cli r = Cli.run(args);
-            assertEquals(0, r.code, r.err);
-        } finally {
-            System.setOut(old);
-        }
-        return buf.toString(StandardCharsets.UTF_8);
-    }
-
     @Test
     void refreshedStatisticsComeFromPlainTrainingImagesBeforeScoring(@TempDir Path dir) throws Exception {
         String data = "synthetic:3:400:200";
@@ -47,9 +31,9 @@ class EvalCommandTest {
             m.recomputeBatchNormStatistics(px, 300, 128);
             m.save(fresh, null);
         }
-        String plain = evalOut("eval", "--weights", fresh.toString(), "--model", "wrn-10-1", "--data", data);
-        String refreshed = evalOut("eval", "--weights", stale.toString(), "--model", "wrn-10-1", "--data", data, "--refresh-bn", "300");
-        String staleOut = evalOut("eval", "--weights", stale.toString(), "--model", "wrn-10-1", "--data", data);
+        String plain = Cli.stdout("eval", "--weights", fresh.toString(), "--model", "wrn-10-1", "--data", data);
+        String refreshed = Cli.stdout("eval", "--weights", stale.toString(), "--model", "wrn-10-1", "--data", data, "--refresh-bn", "300");
+        String staleOut = Cli.stdout("eval", "--weights", stale.toString(), "--model", "wrn-10-1", "--data", data);
         assertTrue(refreshed.contains("batch-norm statistics re-estimated on 300 images"), refreshed);
         String scores = plain.substring(plain.indexOf(": ") + 2).strip();
         assertTrue(refreshed.strip().endsWith(scores), refreshed + " vs " + scores);
