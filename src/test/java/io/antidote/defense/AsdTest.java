@@ -277,6 +277,15 @@ class AsdTest {
         return new ImageSet[]{poisoned, clean.subset(held)};
     }
 
+    /** Runs ASD into dir and stops it in the given epoch, after its listener and before its checkpoint, as an interruption would. */
+    private static void stopInEpoch(ImageSet[] d, Asd.Config c, Path dir, int epoch) {
+        try (Model m = Model.create("wrn-10-1", 10, 5, Precision.FP32)) {
+            assertThrows(IllegalStateException.class, () -> Asd.run(m, d[0], d[1], c, dir, (r, mm) -> {
+                if (r.epoch() == epoch) throw new IllegalStateException("stop");
+            }, Progress.silent()));
+        }
+    }
+
     private static Asd.Config tinyConfig() {
         // three epochs, one per stage; four MixMatch steps of 16
         return new Asd.Config(3, 1, 2, 3, 1, 5, 0.5, 0.002, 16, 4, 0.5, 0.75, 15, 3, 0.1, 1.0, 0.015, 1, 128, true,
@@ -383,11 +392,7 @@ class AsdTest {
 
         // interrupted in epoch 1 (the listener runs before the checkpoint) and resumed: the momentum buffers come back with the weights
         Path b = dir.resolve("sgd");
-        try (Model m = Model.create("wrn-10-1", 10, 5, Precision.FP32)) {
-            assertThrows(IllegalStateException.class, () -> Asd.run(m, d[0], d[1], sgd, b, (r, mm) -> {
-                if (r.epoch() == 1) throw new IllegalStateException("stop");
-            }, Progress.silent()));
-        }
+        stopInEpoch(d, sgd, b, 1);
         try (Model m = Model.create("wrn-10-1", 10, 5, Precision.FP32)) {
             assertEquals(1, Asd.run(m, d[0], d[1], sgd, b, (r, mm) -> { }, Progress.silent()).resumedAfter());
             Map<String, TensorData> resumed = m.stateDict();
@@ -430,11 +435,7 @@ class AsdTest {
 
         // interrupted in the last epoch, after epoch 2's weights were kept: the resumed run averages the same two epochs
         Path b = dir.resolve("resumed");
-        try (Model m = Model.create("wrn-10-1", 10, 5, Precision.FP32)) {
-            assertThrows(IllegalStateException.class, () -> Asd.run(m, d[0], d[1], averaged, b, (r, mm) -> {
-                if (r.epoch() == 2) throw new IllegalStateException("stop");
-            }, Progress.silent()));
-        }
+        stopInEpoch(d, averaged, b, 2);
         try (Model m = Model.create("wrn-10-1", 10, 5, Precision.FP32)) {
             assertEquals(2, Asd.run(m, d[0], d[1], averaged, b, (r, mm) -> { }, Progress.silent()).resumedAfter());
             Map<String, TensorData> resumed = m.stateDict();
