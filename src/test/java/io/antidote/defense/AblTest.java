@@ -182,6 +182,18 @@ class AblTest {
     }
 
     @Test
+    void aLabelIsErasedByItsKeepersAtTheEndOfUnlearningNotAtTheirLowest() {
+        // CIFAR-10 of 2026-12-07: a set of 100% poisons; class 0's keepers 98.9%, 15.6% as the backdoor gave way, 80.0% at the end
+        assertNull(Abl.erased(0, 0.989, 0.156, 0.800));
+        assertEquals("unlearning erased label 5: of its examples that look clean (outside the set, in the upper half of its isolation losses)"
+                + " 100.0% were predicted as 5 before, 0.0% at the lowest and 2.5% at the end, so the isolated set looks like that class's own"
+                + " images, not poisons", Abl.erased(5, 1.0, 0.0, 0.025));
+        assertNull(Abl.erased(3, 0.8, 0.1, 0.4), "exactly half of the share before is kept, not erased");
+        assertNotNull(Abl.erased(3, 0.8, 0.1, 0.399));
+        assertNull(Abl.erased(3, Double.NaN, Double.NaN, Double.NaN), "no keepers, no check");
+    }
+
+    @Test
     void retriesNeedASeparateUnlearningStage() {
         Abl.Config b = Abl.Config.balanced(1);
         assertEquals(2, b.toBuilder().isolationRetries(2).build().isolationRetries());
