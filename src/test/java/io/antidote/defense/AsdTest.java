@@ -286,6 +286,15 @@ class AsdTest {
         }
     }
 
+    /** Resumes the run {@link #stopInEpoch} interrupted and checks that it resumed after {@code after} and ended with {@code expected}'s tensors. */
+    private static void assertResumesTo(ImageSet[] d, Asd.Config c, Path dir, int after, Map<String, TensorData> expected) {
+        try (Model m = Model.create("wrn-10-1", 10, 5, Precision.FP32)) {
+            assertEquals(after, Asd.run(m, d[0], d[1], c, dir, (r, mm) -> { }, Progress.silent()).resumedAfter());
+            Map<String, TensorData> resumed = m.stateDict();
+            for (String k : expected.keySet()) assertArrayEquals(expected.get(k).data(), resumed.get(k).data(), "tensor " + k + " differs after resuming");
+        }
+    }
+
     private static Asd.Config tinyConfig() {
         // three epochs, one per stage; four MixMatch steps of 16
         return new Asd.Config(3, 1, 2, 3, 1, 5, 0.5, 0.002, 16, 4, 0.5, 0.75, 15, 3, 0.1, 1.0, 0.015, 1, 128, true,
@@ -393,13 +402,7 @@ class AsdTest {
         // interrupted in epoch 1 (the listener runs before the checkpoint) and resumed: the momentum buffers come back with the weights
         Path b = dir.resolve("sgd");
         stopInEpoch(d, sgd, b, 1);
-        try (Model m = Model.create("wrn-10-1", 10, 5, Precision.FP32)) {
-            assertEquals(1, Asd.run(m, d[0], d[1], sgd, b, (r, mm) -> { }, Progress.silent()).resumedAfter());
-            Map<String, TensorData> resumed = m.stateDict();
-            for (String k : straight.keySet()) {
-                assertArrayEquals(straight.get(k).data(), resumed.get(k).data(), "tensor " + k + " differs after resuming");
-            }
-        }
+        assertResumesTo(d, sgd, b, 1, straight);
         try (Model m = Model.create("wrn-10-1", 10, 5, Precision.FP32)) {
             BadInputException mixed = assertThrows(BadInputException.class,
                     () -> Asd.run(m, d[0], d[1], sgd, dir.resolve("adam"), (r, mm) -> { }, Progress.silent()));
@@ -436,11 +439,7 @@ class AsdTest {
         // interrupted in the last epoch, after epoch 2's weights were kept: the resumed run averages the same two epochs
         Path b = dir.resolve("resumed");
         stopInEpoch(d, averaged, b, 2);
-        try (Model m = Model.create("wrn-10-1", 10, 5, Precision.FP32)) {
-            assertEquals(2, Asd.run(m, d[0], d[1], averaged, b, (r, mm) -> { }, Progress.silent()).resumedAfter());
-            Map<String, TensorData> resumed = m.stateDict();
-            for (String k : mean.keySet()) assertArrayEquals(mean.get(k).data(), resumed.get(k).data(), "tensor " + k + " differs after resuming");
-        }
+        assertResumesTo(d, averaged, b, 2, mean);
         try (Model m = Model.create("wrn-10-1", 10, 5, Precision.FP32)) {
             Path f = Asd.averagedWeights(b, 2);
             assertTrue(f.toFile().delete());
