@@ -40,7 +40,7 @@ final class AsdCommand implements Callable<Integer> {
 
     @Option(names = "--preset", defaultValue = "paper",
             description = "paper (120 epochs, ResNet-18, 1,024 steps per epoch) | cpu (42 epochs, WRN-16-1, 1,024 steps per epoch, "
-                    + "1.4-2.8 hours on 2 cores with bf16) | quick (40 epochs, WRN-16-1, 256 steps per epoch, about 25 minutes)")
+                    + "1.4-2.9 hours on 2 cores with bf16, by VM) | quick (40 epochs, WRN-16-1, 256 steps per epoch, about 25 minutes)")
     String preset;
 
     @Option(names = "--model", description = "Network (default: resnet18 for --preset paper, wrn-16-1 for cpu and quick).")

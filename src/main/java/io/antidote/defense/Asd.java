@@ -164,7 +164,7 @@ public final class Asd {
 
         /**
          * For a CPU and WRN-16-1, the best configuration measured on CIFAR-10 (ASD's BadNets patch,
-         * 5%, target 3) that fits in one working session, 1.4-2.8 hours on the 2-core development
+         * 5%, target 3) that fits in one working session, 1.4-2.9 hours on the 2-core development
          * VM: 42 epochs of 1,024 MixMatch steps (the reference's steps per epoch), stage 2 from
          * epoch 3 with the stage-1 pool grown by 30 per class every epoch, stage 3 from epoch 25
          * keeping stage 2's loss split. Each departure from the reference was measured one at a
